@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.exam_status import ExamStatus
+
+
+T = TypeVar("T", bound="ApplicationExam")
+
+
+@_attrs_define
+class ApplicationExam:
+    """An exam on the application. The PDF gives no field telling theory from practical exams; the event history tells them
+    apart.
+
+    """
+
+    exam_date: str
+    """ A .NET `DateTime` as KPB sends it: local Danish time (`Europe/Copenhagen`, with daylight saving), **no
+    offset**, and 0 to 7 fractional digits of a second (100-nanosecond ticks; trailing zeros dropped). Examples:
+    `2018-04-16T00:00:00`, `2018-05-25T10:36:07.409073`, `2018-02-09T11:54:36.9625113`. Not RFC 3339 `date-time`,
+    which requires an offset; keep the string to round-trip all seven digits, and attach the time zone when
+    converting. """
+    exam_location: str
+    """ Where the exam takes place, for example `Rønne`. """
+    exam_status: ExamStatus
+    """ Status of an exam (PDF §3.2.2.2, Bilag B). """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        exam_date = self.exam_date
+
+        exam_location = self.exam_location
+
+        exam_status = self.exam_status.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "ExamDate": exam_date,
+                "ExamLocation": exam_location,
+                "ExamStatus": exam_status,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.exam_status import ExamStatus
+
+        d = dict(src_dict)
+        exam_date = d.pop("ExamDate")
+
+        exam_location = d.pop("ExamLocation")
+
+        exam_status = ExamStatus.from_dict(d.pop("ExamStatus"))
+
+        application_exam = cls(
+            exam_date=exam_date,
+            exam_location=exam_location,
+            exam_status=exam_status,
+        )
+
+        application_exam.additional_properties = d
+        return application_exam
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.exam_status_code import ExamStatusCode
+
+T = TypeVar("T", bound="ExamStatus")
+
+
+@_attrs_define
+class ExamStatus:
+    """Status of an exam (PDF §3.2.2.2, Bilag B)."""
+
+    code: ExamStatusCode | int
+    name: str
+    """ Danish name of the status as KPB sends it, for example `Bestilt`. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code: int
+        if isinstance(self.code, ExamStatusCode):
+            code = self.code.value
+        else:
+            code = self.code
+
+        name = self.name
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "Code": code,
+                "Name": name,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+
+        def _parse_code(data: object) -> ExamStatusCode | int:
+            try:
+                if not isinstance(data, int):
+                    raise TypeError()
+                code_type_0 = ExamStatusCode(data)
+
+                return code_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ExamStatusCode | int, data)
+
+        code = _parse_code(d.pop("Code"))
+
+        name = d.pop("Name")
+
+        exam_status = cls(
+            code=code,
+            name=name,
+        )
+
+        exam_status.additional_properties = d
+        return exam_status
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,1 @@
+"""kpb_ext: the hand-written layer over the generated KPB client."""

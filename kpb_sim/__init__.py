@@ -1,0 +1,1 @@
+"""kpb_sim: an offline stand-in for the KPB test environment."""
