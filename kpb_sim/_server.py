@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, unquote_plus
 
 from cryptography import x509
 
@@ -50,7 +51,7 @@ _ROUTES = {
 }
 _RESPONSE_MEMBER = {"MedicalCertificate": "MedicalCertificates", "Application": "Applications"}
 _CPR = re.compile(r"[0-9]{10}")
-_CPR_IN_TARGET = re.compile(r"(?i)(cpr=)([^&#]*)")
+_CPR_SHAPED = re.compile(r"(?<![0-9])([0-9]{6})-?[0-9]{4}(?![0-9])")
 
 
 def _json(value: object) -> bytes:
@@ -181,20 +182,25 @@ def _html_error(response: _Response) -> _Response:
     page = (
         "<!DOCTYPE html>\r\n<html><head><title>"
         f"{status.value} {status.phrase}</title></head>\r\n<body><h1>Server Error</h1>"
-        f"<h2>{status.value} - {status.phrase}.</h2><p>{_escape(message)}</p></body></html>\r\n"
+        f"<h2>{status.value} - {status.phrase}.</h2><p>{html.escape(message)}</p></body></html>\r\n"
     )
     return _Response(
         response.status, page.encode("utf-8"), "text/html; charset=utf-8", response.headers
     )
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _mask_cpr(target: str) -> str:
-    """The request target with every cpr value cut to its birth date, for logs."""
-    return _CPR_IN_TARGET.sub(lambda m: m.group(1) + m.group(2)[:6] + "****", target)
+    """The request target for logs: every cpr value, and anything else shaped like a CPR
+    number, cut to its first six characters (the birth date)."""
+    path, mark, query = target.partition("?")
+    pairs = []
+    for pair in query.split("&") if mark else []:
+        key, equals, value = pair.partition("=")
+        if unquote_plus(key).lower() == "cpr":
+            value = value[:6] + "****"
+        pairs.append(key + equals + value)
+    masked = path + mark + "&".join(pairs)
+    return _CPR_SHAPED.sub(r"\1****", masked)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -270,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head if head_only else head + response.body)
+        # Logged before sending, so that the entry exists once the client has its answer.
         logger.info(
             '%s "%s %s" %d %d',
             self.client_address[0],
@@ -279,6 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
             response.status,
             len(response.body),
         )
+        self.wfile.write(head if head_only else head + response.body)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Only http.server's own errors (malformed request lines) arrive here.
@@ -393,16 +400,15 @@ class Simulator:
         if self._servers:
             raise RuntimeError("the simulator is already running")
         port, http_port = self._requested
+        servers: list[_Server] = []
         try:
-            self._servers = [
-                _Server((self.host, port), self._service, self._ssl_context()),
-                _Server((self.host, http_port), self._service, None),
-            ]
+            servers.append(_Server((self.host, port), self._service, self._ssl_context()))
+            servers.append(_Server((self.host, http_port), self._service, None))
         except BaseException:
-            for server in self._servers:
+            for server in servers:
                 server.server_close()
-            self._servers = []
             raise
+        self._servers = servers
         for server in self._servers:
             thread = threading.Thread(
                 target=server.serve_forever,
