@@ -9,6 +9,10 @@ import importlib
 
 import click
 
+from kpb_ext.cli._exit import ExitCode
+
+__all__ = ["ExitCode", "cli", "main"]
+
 # name -> "module:attribute" of a click command
 _COMMANDS: dict[str, str] = {
     "sim": "kpb_sim.cli:sim",
