@@ -25,6 +25,19 @@ __all__ = ["serve", "sim"]
 _EXAMPLE_CPR = "0702614074"  # Elev 1 of Bilag A
 
 
+# Exit codes as in the rest of the kpb command.
+class _InvalidInput(click.ClickException):
+    exit_code = 2
+
+
+class _CannotListen(click.ClickException):
+    exit_code = 4
+
+
+class _CertificateProblem(click.ClickException):
+    exit_code = 5
+
+
 @click.group(invoke_without_command=True)
 @click.pass_context
 def sim(ctx: click.Context) -> None:
@@ -44,7 +57,7 @@ def init(directory: Path) -> None:
     try:
         certs = create_certificates(directory)
     except CertificateError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise _InvalidInput(str(exc)) from exc
     elapsed = time.perf_counter() - started
     click.echo(f"Created a simulator certificate set in {certs.directory} ({elapsed:.2f} s)")
     click.echo(f"  CA to trust:        {certs.ca_cert}")
@@ -109,9 +122,12 @@ def serve(
         simulator = Simulator(
             certs, host=host, port=port, http_port=http_port, drift=drift, data=data
         )
-    except (CertificateError, DataError) as exc:
+    except CertificateError as exc:
         _remove(throwaway)
-        raise click.ClickException(str(exc)) from exc
+        raise _CertificateProblem(str(exc)) from exc
+    except DataError as exc:
+        _remove(throwaway)
+        raise _InvalidInput(str(exc)) from exc
 
     stop = threading.Event()
 
@@ -123,7 +139,7 @@ def serve(
         try:
             simulator.start()
         except OSError as exc:
-            raise click.ClickException(f"cannot listen on {host}: {exc}") from exc
+            raise _CannotListen(f"cannot listen on {host}: {exc}") from exc
         if announce_json:
             click.echo(json.dumps(_announcement(simulator)), nl=True)
         for line in _instructions(simulator, throwaway is not None):

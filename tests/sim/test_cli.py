@@ -45,14 +45,30 @@ def test_init_creates_a_set_and_refuses_to_overwrite_it(tmp_path: Path, report: 
         assert client.thumbprint in result.output
     assert "kpb sim serve --cert-dir" in result.output
     again = runner.invoke(sim, ["init", str(tmp_path / "certs")])
-    assert again.exit_code == 1
+    assert again.exit_code == 2
     assert "already holds a simulator certificate set" in again.output
 
 
 def test_serve_explains_a_directory_without_certificates(tmp_path: Path) -> None:
     result = CliRunner().invoke(sim, ["serve", "--cert-dir", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "kpb sim init DIR" in result.output
+
+
+def test_serve_explains_a_bad_data_file(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
+    data = tmp_path / "persons.yaml"
+    data.write_text("persons: [{cpr: 12}]", encoding="utf-8")
+    arguments = ["serve", "--cert-dir", str(kpb_sim_certs.directory), "--data", str(data)]
+    result = CliRunner().invoke(sim, arguments)
+    assert result.exit_code == 2
+    assert "quoted string of 10 digits" in result.output
+
+
+def test_serve_explains_a_busy_port(kpb_sim: Any, kpb_sim_certs: CertificateSet) -> None:
+    arguments = ["serve", "--cert-dir", str(kpb_sim_certs.directory), "--port", str(kpb_sim.port)]
+    result = CliRunner().invoke(sim, arguments)
+    assert result.exit_code == 4
+    assert "cannot listen on 127.0.0.1" in result.output
 
 
 def test_serve_refuses_an_unknown_drift_mode(tmp_path: Path) -> None:
