@@ -261,7 +261,10 @@ def load_certificates(directory: Path | str) -> CertificateSet:
             "create one with `kpb sim init DIR`"
         )
     registry = _read_registry(directory / REGISTRY_FILE)
-    password = (directory / PASSWORD_FILE).read_text(encoding="utf-8").strip()
+    try:
+        password = (directory / PASSWORD_FILE).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise CertificateError(f"cannot read the client certificates' password: {exc}") from exc
     clients: dict[str, ClientCertificateFiles] = {}
     for name in CLIENT_NAMES:
         cert_path = directory / f"{name}.pem"

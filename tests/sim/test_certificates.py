@@ -205,6 +205,10 @@ def test_load_explains_a_missing_or_incomplete_set(tmp_path: Path) -> None:
     certs.client("expired").p12.unlink()
     with pytest.raises(CertificateError, match=r"expired\.p12"):
         load_certificates(certs.directory)
+    certs.password_file.rename(certs.directory / "elsewhere.txt")
+    with pytest.raises(CertificateError, match="password"):
+        load_certificates(certs.directory)
+    (certs.directory / "elsewhere.txt").rename(certs.password_file)
     certs.registry.write_text('{"ABC": "not an entry"}', encoding="utf-8")
     with pytest.raises(CertificateError, match="must map thumbprints"):
         load_certificates(certs.directory)
