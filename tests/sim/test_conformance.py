@@ -13,24 +13,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
+from contract_tests._spec import load_spec, validator_for
 from kpb_sim import DRIFT_MODES, Simulator, load_persons
 
-SPEC_PATH = Path(__file__).parents[2] / "spec" / "kpb.openapi.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-SPEC_URI = "urn:kpb:openapi"
-REGISTRY = Registry().with_resource(
-    SPEC_URI, Resource.from_contents(SPEC, default_specification=DRAFT202012)
-)
+SPEC: dict[str, Any] = load_spec()
 PERSONS = load_persons()
 ELEV_1 = "0702614074"
 
@@ -45,10 +37,7 @@ def _escape(part: str) -> str:
 @cache
 def validator(*pointer: str) -> Draft202012Validator:
     """A validator for the schema at ``pointer`` inside the spec."""
-    ref = f"{SPEC_URI}#/" + "/".join(_escape(p) for p in pointer)
-    return Draft202012Validator(
-        {"$ref": ref}, registry=REGISTRY, format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return validator_for("/" + "/".join(_escape(p) for p in pointer))
 
 
 @dataclass(frozen=True)
@@ -159,10 +148,9 @@ def check(exchange: Exchange) -> list[str]:
             problems.append(f"secured {spec_path} answered {status} to certificate {probe.cert}")
     if item is not None and probe.method != "GET":
         # The spec defines GET only; other methods get ASP.NET's 405 (D19).
-        pointer: tuple[str, ...] | None = ("components", "schemas", "ErrorMessage")
+        schema_pointer: tuple[str, ...] = ("components", "schemas", "ErrorMessage")
         if status != 405:
             problems.append(f"{probe.method} answered {status}, not 405")
-        schema_pointer = pointer
     else:
         pointer = _response_pointer(spec_path, status)
         if pointer is None:
