@@ -12,6 +12,7 @@ from ._codes import UndocumentedCode
 from ._transport import Exchange
 
 __all__ = [
+    "SEEDLESS",
     "ContractViolation",
     "DataCheck",
     "DataCheckFailed",
@@ -20,6 +21,10 @@ __all__ = [
     "curl_command",
     "describe_answer",
 ]
+
+#: Where a violation can come from without depending on the seed or the fuzzing budget:
+#: the suite's own checks and schemathesis's examples and coverage phases.
+SEEDLESS = frozenset({"explicit", "examples", "coverage"})
 
 # Headers every request carries; a reproduction does not need them.
 _ORDINARY_HEADERS = frozenset(
@@ -129,17 +134,28 @@ class Findings:
     errors: list[str] = field(default_factory=list)
     #: documented error message -> how it was reached
     messages_reached: dict[str, str] = field(default_factory=dict)
+    #: 401 messages the given certificate itself got -> where
+    refusals: dict[str, str] = field(default_factory=dict)
 
     def add_violation(self, violation: Violation, *key: str) -> None:
-        """Record *violation*; a later one with the same key replaces it (shrinking
-        ends on the simplest failing request)."""
-        self.violations[(violation.operation, violation.check, *key)] = violation
+        """Record *violation*. A later one with the same key replaces it (shrinking ends on
+        the simplest failing request), unless the earlier came from a phase that does not
+        depend on the seed: that request fails on every run."""
+        full_key = (violation.operation, violation.check, *key)
+        earlier = self.violations.get(full_key)
+        if earlier is not None and earlier.phase in SEEDLESS and violation.phase not in SEEDLESS:
+            return
+        self.violations[full_key] = violation
 
     def message_reached(self, message: str, exchange: Exchange) -> None:
         route = urlsplit(exchange.url).path
         self.messages_reached.setdefault(
             message, f"{exchange.method} {route} with {exchange.identity}"
         )
+
+    def refused(self, message: str, exchange: Exchange) -> None:
+        route = urlsplit(exchange.url).path
+        self.refusals.setdefault(message, f"{exchange.method} {route}")
 
     def grouped(self) -> list[tuple[Violation, int]]:
         """One entry per distinct violation (same operation, check, spec and answer),

@@ -39,6 +39,8 @@ class Identity:
     make_context: Callable[[], ssl.SSLContext]
     #: What a curl command needs to appear the same way, with placeholder file names.
     curl_args: tuple[str, ...] = ()
+    #: What KPB support needs to find the certificate: subject and thumbprint.
+    details: str = ""
 
     def context(
         self,
@@ -108,7 +110,11 @@ def given_certificate(
         return certificate.ssl_context(ca_bundle)
 
     curl_args = ("--cert", "CERT.pem", "--key", "KEY.pem", *_cacert(ca_bundle))
-    return Identity("the given certificate", make_context, curl_args)
+    details = (
+        f"subject {certificate.subject}, SHA-1 thumbprint {certificate.thumbprint_sha1}, "
+        f"valid until {certificate.not_valid_after:%Y-%m-%d}"
+    )
+    return Identity("the given certificate", make_context, curl_args, details)
 
 
 def throwaway_certificate(

@@ -48,7 +48,7 @@ class ContractPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
-        token = CURRENT_CHECK.set(item.nodeid)
+        token = CURRENT_CHECK.set(node_id_of(item))
         try:
             return (yield)
         finally:
@@ -59,6 +59,7 @@ class ContractPlugin:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        report.nodeid = node_id_of(item)
         if report.when == "call" or not report.passed:
             self._judge(item, call, report)
         return report
@@ -75,25 +76,38 @@ class ContractPlugin:
                 str(part) for part in (callspec.id if callspec else "", *marker.args) if part
             )
             if report.passed:
-                findings.data_checks.append(DataCheck(item.nodeid, subject, True))
+                findings.data_checks.append(DataCheck(report.nodeid, subject, True))
             elif isinstance(error, DataCheckFailed):
                 findings.data_checks.append(
-                    DataCheck(item.nodeid, subject, False, error.mismatches)
+                    DataCheck(report.nodeid, subject, False, error.mismatches)
                 )
             elif report.failed:
                 findings.data_checks.append(
-                    DataCheck(item.nodeid, subject, False, (_error_text(error),))
+                    DataCheck(report.nodeid, subject, False, (_error_text(error),))
                 )
             return
         if report.skipped:
-            findings.warnings.append(f"{item.nodeid}: not checked: {_skip_reason(report)}")
+            findings.warnings.append(f"{report.nodeid}: not checked: {_skip_reason(report)}")
         elif report.failed:
             if isinstance(error, ContractViolation):
                 violation = error.violation
-                findings.add_violation(violation, violation.test or item.nodeid)
-            elif not any(v.test == item.nodeid for v in findings.violations.values()):
+                findings.add_violation(violation, violation.test or report.nodeid)
+            elif not any(v.test == report.nodeid for v in findings.violations.values()):
                 # A failure with no violation behind it: the check could not be made.
-                findings.errors.append(f"{item.nodeid}: {_error_text(error)}")
+                findings.errors.append(f"{report.nodeid}: {_error_text(error)}")
+
+
+def node_id_of(item: pytest.Item) -> str:
+    """The item's node id, with the operation of a schemathesis item.
+
+    pytest 9.2 builds a node id from a function's original name and its ``callspec``;
+    schemathesis's items have neither the operation in one nor the other, so all of them
+    would share one id, in the JUnit report too.
+    """
+    label = getattr(item, "operation_label", None)
+    if isinstance(label, str) and not item.nodeid.endswith("]"):
+        return f"{item.nodeid}[{label}]"
+    return item.nodeid
 
 
 def _error_text(error: BaseException | None) -> str:

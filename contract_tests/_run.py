@@ -184,6 +184,8 @@ class ContractRun:
             documented = find_documented(exchange.status, body.get("Message"))
             if documented is not None:
                 self.findings.message_reached(str(documented), exchange)
+                if documented.status == 401 and exchange.identity == self.target.identity.label:
+                    self.findings.refused(documented.text, exchange)
         if exchange.status == 200:
             parts = urlsplit(exchange.url)
             route = parts.path.removeprefix(urlsplit(self.target.base_url).path)

@@ -107,6 +107,7 @@ def run_contract(
         report_dir=report_dir,
         tests=outcomes,
         aborted=aborted,
+        certificate=target.identity.details,
     )
     summary = render_summary(facts, findings)
     (report_dir / REPORT_FILES["summary"]).write_text(summary, encoding="utf-8")

@@ -34,6 +34,8 @@ class RunFacts:
     tests: Counter[str]
     #: Set when the run could not start: why.
     aborted: str | None = None
+    #: The given certificate's subject and thumbprint, for KPB support.
+    certificate: str = ""
 
 
 def render_summary(facts: RunFacts, findings: Findings) -> str:
@@ -76,6 +78,18 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     if findings.warnings:
         _section(lines, f"Other warnings ({len(findings.warnings)})")
         lines += [f"  - {warning}" for warning in findings.warnings]
+
+    if findings.refusals:
+        _section(lines, "The given certificate was refused")
+        remedies = {m.text: m.remedy for m in documented_messages() if m.status == 401}
+        for text, where in findings.refusals.items():
+            add(f"  - {where}: 401 {text}. {remedies.get(text, '')}".rstrip())
+        add("  When you write to kpb.support@knowledgecube.net (PDF §3.1), send: the")
+        add("  certificate's public .cer file (never the key or the .p12), its CVR and FID,")
+        add(f"  {facts.certificate or 'its subject and SHA-1 thumbprint'},")
+        add("  the IP addresses you call from (the test environment allow-lists them), the")
+        add("  services KOMBIT approved, and the time and request of the refusal (from")
+        add("  exchanges.har).")
 
     if findings.data_checks:
         _section(

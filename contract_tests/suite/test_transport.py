@@ -70,6 +70,7 @@ def test_tls_1_2_is_accepted(kpb: ContractRun) -> None:
             expected="a TLS 1.2 handshake and an answer (PDF §3: HTTPS over TLS 1.2)",
             operation="TLS 1.2",
         )
+    kpb.findings.observations.append("TLS 1.2 accepted")
     # Newer is allowed (D17): reported, not required.
     newer = kpb.request("/test", minimum=ssl.TLSVersion.TLSv1_3)
     kpb.findings.observations.append(
