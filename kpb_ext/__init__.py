@@ -1,1 +1,81 @@
-"""kpb_ext: the hand-written layer over the generated KPB client."""
+"""kpb_ext: the hand-written layer over the generated KPB client.
+
+A client for KOMBIT's Køreprøvebooking (KPB) web services that presents the function
+certificate, keeps CPR numbers out of logs, exceptions and reprs, raises one typed error
+per documented failure, retries what is safe, and turns KPB's codes and timestamps into
+Python values::
+
+    from kpb_ext import ClientCertificate, KpbClient, read_password
+
+    certificate = ClientCertificate.from_pkcs12("function.p12", read_password())
+    with KpbClient(environment="test", certificate=certificate) as kpb:
+        for application in kpb.applications("070261-4074"):
+            ...
+
+The models returned are the generated ones of :mod:`kpb_client.models`.
+"""
+
+from ._codes import ApplicationEventType, ApplicationStatus, ExamStatus, MedicalCertificateStatus
+from ._cpr import Cpr
+from ._exceptions import (
+    AccessNotAllowedError,
+    BadRequestError,
+    CertificateDoesNotExistError,
+    CertificateError,
+    CertificateExpiredError,
+    CertificateLoadError,
+    CertificateNotVerifiedError,
+    CertificatePasswordError,
+    CertificateRequiredError,
+    ConnectionFailedError,
+    HttpsRequiredError,
+    InvalidCprError,
+    InvalidResponseError,
+    KpbError,
+    KpbResponseError,
+    KpbTimeoutError,
+    MissingParameterError,
+    NotFoundError,
+    TlsError,
+    TransportError,
+    UnauthorizedError,
+    UnexpectedStatusError,
+)
+from ._redact import CprRedactingFilter, install_log_redaction, redact
+from ._time import KPB_TIME_ZONE, KpbDateTime, to_datetime
+
+__all__ = [
+    "KPB_TIME_ZONE",
+    "AccessNotAllowedError",
+    "ApplicationEventType",
+    "ApplicationStatus",
+    "BadRequestError",
+    "CertificateDoesNotExistError",
+    "CertificateError",
+    "CertificateExpiredError",
+    "CertificateLoadError",
+    "CertificateNotVerifiedError",
+    "CertificatePasswordError",
+    "CertificateRequiredError",
+    "ConnectionFailedError",
+    "Cpr",
+    "CprRedactingFilter",
+    "ExamStatus",
+    "HttpsRequiredError",
+    "InvalidCprError",
+    "InvalidResponseError",
+    "KpbDateTime",
+    "KpbError",
+    "KpbResponseError",
+    "KpbTimeoutError",
+    "MedicalCertificateStatus",
+    "MissingParameterError",
+    "NotFoundError",
+    "TlsError",
+    "TransportError",
+    "UnauthorizedError",
+    "UnexpectedStatusError",
+    "install_log_redaction",
+    "redact",
+    "to_datetime",
+]
