@@ -15,6 +15,13 @@ Python values::
 The models returned are the generated ones of :mod:`kpb_client.models`.
 """
 
+from ._certificates import (
+    EXPIRY_WARNING_DAYS,
+    CertificateExpiryWarning,
+    ClientCertificate,
+    create_ssl_context,
+    read_password,
+)
 from ._codes import ApplicationEventType, ApplicationStatus, ExamStatus, MedicalCertificateStatus
 from ._cpr import Cpr
 from ._exceptions import (
@@ -45,6 +52,7 @@ from ._redact import CprRedactingFilter, install_log_redaction, redact
 from ._time import KPB_TIME_ZONE, KpbDateTime, to_datetime
 
 __all__ = [
+    "EXPIRY_WARNING_DAYS",
     "KPB_TIME_ZONE",
     "AccessNotAllowedError",
     "ApplicationEventType",
@@ -53,10 +61,12 @@ __all__ = [
     "CertificateDoesNotExistError",
     "CertificateError",
     "CertificateExpiredError",
+    "CertificateExpiryWarning",
     "CertificateLoadError",
     "CertificateNotVerifiedError",
     "CertificatePasswordError",
     "CertificateRequiredError",
+    "ClientCertificate",
     "ConnectionFailedError",
     "Cpr",
     "CprRedactingFilter",
@@ -75,7 +85,9 @@ __all__ = [
     "TransportError",
     "UnauthorizedError",
     "UnexpectedStatusError",
+    "create_ssl_context",
     "install_log_redaction",
+    "read_password",
     "redact",
     "to_datetime",
 ]
