@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import examples
 from .pki import CA, Issued
 
 
@@ -84,6 +85,7 @@ class TestServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the request line carries the cpr; nothing goes to stderr
@@ -171,3 +173,22 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def kpb(request: Request) -> Reply:
+    """KPB as the PDF describes it, answering the PDF's examples for any number."""
+    route = request.path.removeprefix("/api").lower()
+    if route == "/test":
+        return Reply.json(["Hello", "World"])
+    if route not in ("/medicalcertificate", "/application"):
+        uri = f"https://127.0.0.1{request.path}?cpr={request.query.get('cpr', [''])[0]}"
+        return Reply.message(
+            404, f"No HTTP resource was found that matches the request URI '{uri}'."
+        )
+    if request.client_subject is None:
+        return Reply.message(401, "Certificate required")
+    if not request.query.get("cpr"):
+        return Reply.message(400, 'Parameter "cpr" mangler.')
+    if route == "/medicalcertificate":
+        return Reply.json(examples.medical_certificates())
+    return Reply.json(examples.applications())
