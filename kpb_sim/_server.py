@@ -1,0 +1,480 @@
+"""The simulator: KPB's three services over mutual TLS, and the plain-HTTP refusal.
+
+Built on the standard library's ``http.server`` because it hands the handler the TLS
+connection, and so the client certificate; ASGI servers such as uvicorn do not pass it
+on. The TLS handshake runs in each connection's own thread, so a slow or silent client
+cannot hold up the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import html
+import json
+import logging
+import re
+import socket
+import socketserver
+import ssl
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, unquote, unquote_plus
+
+from cryptography import x509
+
+from ._certificates import CertificateSet, thumbprint
+from ._data import load_persons
+from ._drift import DriftMode, drift_mode
+
+__all__ = ["Simulator"]
+
+logger = logging.getLogger("kpb_sim")
+
+# OpenSSL's X509_V_FLAG_NO_CHECK_TIME: an expired client certificate still completes the
+# handshake, so that the service itself can answer "Certificate not verified".
+_NO_CHECK_TIME = 0x200000
+_HANDSHAKE_TIMEOUT = 10.0
+_IDLE_TIMEOUT = 60.0
+_MAX_DISCARDED_BODY = 1 << 20
+
+_ROUTES = {
+    "/api/test": "test",
+    "/api/medicalcertificate": "MedicalCertificate",
+    "/api/application": "Application",
+}
+_RESPONSE_MEMBER = {"MedicalCertificate": "MedicalCertificates", "Application": "Applications"}
+_CPR = re.compile(r"[0-9]{10}")
+_CPR_SHAPED = re.compile(r"(?<![0-9])([0-9]{6})-?[0-9]{4}(?![0-9])")
+
+
+def _json(value: object) -> bytes:
+    # ASP.NET Web API's Json.NET: compact, UTF-8, non-ASCII letters as they are.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _error(status: int, message: str, *headers: tuple[str, str]) -> _Response:
+    return _Response(status, _json({"Message": message}), headers=headers)
+
+
+_HELLO = _Response(200, _json(["Hello", "World"]))
+_HTTPS_REQUIRED = _error(403, "HTTPS Required")
+_CPR_MISSING = _error(400, 'Parameter "cpr" mangler.')
+_CPR_INVALID = _error(400, 'Parameter "cpr" er ugyldig.')
+_INTERNAL_ERROR = _error(500, "An error has occurred.")
+
+
+@dataclass(frozen=True)
+class _Peer:
+    """The client certificate presented on a connection."""
+
+    thumbprint: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+
+    @classmethod
+    def from_der(cls, der: bytes) -> _Peer:
+        cert = x509.load_der_x509_certificate(der)
+        return cls(thumbprint(der), cert.not_valid_before_utc, cert.not_valid_after_utc)
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    target: str
+    host: str
+    scheme: str
+    peer: _Peer | None
+
+
+class _Service:
+    """What KPB answers, independent of sockets (PDF §3.2, §3.3)."""
+
+    def __init__(
+        self,
+        persons_path: Path | str | None,
+        registry: Mapping[str, tuple[str, ...]],
+        drift: DriftMode | None,
+    ) -> None:
+        self.registry = registry
+        self.drift = drift
+        self.bodies: dict[tuple[str, str], bytes] = {}
+        for person in load_persons(persons_path).values():
+            for service, records in (
+                ("MedicalCertificate", person.medical_certificates),
+                ("Application", person.applications),
+            ):
+                if drift is not None:
+                    records = drift.apply(service, records)
+                self.bodies[service, person.cpr] = _json({_RESPONSE_MEMBER[service]: records})
+        self.empty = {service: _json({member: []}) for service, member in _RESPONSE_MEMBER.items()}
+
+    def _drifts(self, name: str) -> bool:
+        return self.drift is not None and self.drift.name == name
+
+    def respond(self, request: _Request) -> _Response:
+        response = self._respond(request)
+        if response.status >= 400 and self._drifts("html-errors"):
+            return _html_error(response)
+        return response
+
+    def _respond(self, request: _Request) -> _Response:
+        if request.scheme == "http" and not self._drifts("plain-http-served"):
+            return _HTTPS_REQUIRED
+        path, _, query = request.target.partition("?")
+        route = _ROUTES.get(unquote(path).rstrip("/").lower())
+        if route is None:
+            uri = request.target
+            if not uri.startswith(("http://", "https://")):
+                uri = f"{request.scheme}://{request.host}{uri}"
+            return _error(404, f"No HTTP resource was found that matches the request URI '{uri}'.")
+        if request.method != "GET":
+            return _error(
+                405,
+                f"The requested resource does not support http method '{request.method}'.",
+                ("Allow", "GET"),
+            )
+        if route == "test":
+            return _HELLO
+        if not self._drifts("no-cert-required"):
+            refusal = self._certificate_refusal(request.peer, route)
+            if refusal is not None:
+                return _error(401, refusal)
+        values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() == "cpr"]
+        if not values or values == [""]:
+            return _CPR_MISSING
+        if len(values) > 1 or not _CPR.fullmatch(values[0]):
+            return _INTERNAL_ERROR if self._drifts("500-on-malformed-cpr") else _CPR_INVALID
+        body = self.bodies.get((route, values[0]), self.empty[route])
+        return _Response(200, body)
+
+    def _certificate_refusal(self, peer: _Peer | None, service: str) -> str | None:
+        if peer is None:
+            return "Certificate required"
+        now = dt.datetime.now(dt.UTC)
+        if not peer.not_before <= now <= peer.not_after:
+            return "Certificate not verified"
+        services = self.registry.get(peer.thumbprint)
+        if services is None:
+            return "Certificate doesn't exist"
+        if service not in services:
+            return "Access not allowed for Certificate"
+        return None
+
+
+def _html_error(response: _Response) -> _Response:
+    status = HTTPStatus(response.status)
+    message = json.loads(response.body)["Message"]
+    page = (
+        "<!DOCTYPE html>\r\n<html><head><title>"
+        f"{status.value} {status.phrase}</title></head>\r\n<body><h1>Server Error</h1>"
+        f"<h2>{status.value} - {status.phrase}.</h2><p>{html.escape(message)}</p></body></html>\r\n"
+    )
+    return _Response(
+        response.status, page.encode("utf-8"), "text/html; charset=utf-8", response.headers
+    )
+
+
+def _mask_cpr(target: str) -> str:
+    """The request target for logs: every cpr value, and anything else shaped like a CPR
+    number, cut to its first six characters (the birth date)."""
+    path, mark, query = target.partition("?")
+    pairs = []
+    for pair in query.split("&") if mark else []:
+        key, equals, value = pair.partition("=")
+        if unquote_plus(key).lower() == "cpr":
+            value = value[:6] + "****"
+        pairs.append(key + equals + value)
+    masked = path + mark + "&".join(pairs)
+    return _CPR_SHAPED.sub(r"\1****", masked)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Answer malformed request lines with a status line, not in HTTP/0.9 style.
+    default_request_version = "HTTP/1.1"
+    # Headers and body go out in one write; without TCP_NODELAY, Nagle's algorithm and
+    # the client's delayed ACK would add about 40 ms to each request on a kept-alive
+    # connection.
+    disable_nagle_algorithm = True
+    timeout = _IDLE_TIMEOUT
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        der = None
+        if isinstance(self.connection, ssl.SSLSocket):
+            der = self.connection.getpeercert(binary_form=True)
+        self.peer = _Peer.from_der(der) if der else None
+
+    def handle_one_request(self) -> None:
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except TimeoutError:
+            self.close_connection = True
+            return
+        if len(self.raw_requestline) > 65536:
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        self._discard_body()
+        request = _Request(
+            method=self.command,
+            target=self.path,
+            host=self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2]),
+            scheme=self.server.scheme,
+            peer=self.peer,
+        )
+        try:
+            response = self.server.service.respond(request)
+        except Exception:
+            # Whatever goes wrong answers like ASP.NET and leaves the server running.
+            logger.exception("error answering %s %s", self.command, _mask_cpr(self.path))
+            response = _INTERNAL_ERROR
+        self._send(response, head_only=self.command == "HEAD")
+
+    def _discard_body(self) -> None:
+        # Read a request body nobody asked for, so that the connection stays usable.
+        if "Transfer-Encoding" in self.headers:
+            self.close_connection = True
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if 0 < length <= _MAX_DISCARDED_BODY:
+            self.rfile.read(length)
+        elif length != 0:
+            self.close_connection = True
+
+    def _send(self, response: _Response, *, head_only: bool) -> None:
+        status = HTTPStatus(response.status)
+        lines = [
+            f"HTTP/1.1 {status.value} {status.phrase}",
+            f"Content-Type: {response.content_type}",
+            f"Content-Length: {len(response.body)}",
+            *(f"{name}: {value}" for name, value in response.headers),
+        ]
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        # Logged before sending, so that the entry exists once the client has its answer.
+        logger.info(
+            '%s "%s %s" %d %d',
+            self.client_address[0],
+            self.command,
+            _mask_cpr(self.path),
+            response.status,
+            len(response.body),
+        )
+        self.wfile.write(head if head_only else head + response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Only http.server's own errors (malformed request lines) arrive here.
+        logger.info("%s %s", self.client_address[0], _mask_cpr(format % args))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        service: _Service,
+        ssl_context: ssl.SSLContext | None,
+    ) -> None:
+        self.service = service
+        self.ssl_context = ssl_context
+        self.scheme = "https" if ssl_context else "http"
+        self._connections: set[socket.socket] = set()
+        self._idle = threading.Condition()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, which can stall without DNS.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        connection: socket.socket = request
+        self._track(connection)
+        try:
+            if self.ssl_context is not None:
+                connection.settimeout(_HANDSHAKE_TIMEOUT)
+                try:
+                    tls = self.ssl_context.wrap_socket(connection, server_side=True)
+                except (OSError, ValueError) as exc:
+                    logger.debug("TLS handshake with %s failed: %s", client_address[0], exc)
+                    return
+                self._untrack(connection)
+                connection = tls
+                self._track(connection)
+            try:
+                _Handler(connection, client_address, self)
+            except OSError as exc:
+                logger.debug("connection from %s ended: %s", client_address[0], exc)
+            except Exception:
+                logger.exception("unexpected error on a connection from %s", client_address[0])
+        finally:
+            self._untrack(connection)
+            connection.close()
+
+    def _track(self, connection: socket.socket) -> None:
+        with self._idle:
+            self._connections.add(connection)
+
+    def _untrack(self, connection: socket.socket) -> None:
+        with self._idle:
+            self._connections.discard(connection)
+            self._idle.notify_all()
+
+    def close_connections(self, timeout: float) -> None:
+        """End every open connection and wait (up to ``timeout``) for its thread."""
+        with self._idle:
+            for connection in self._connections:
+                # The plain socket's shutdown, also for TLS: it wakes a thread blocked in
+                # a read without touching the TLS object that thread is using.
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(connection, socket.SHUT_RDWR)
+            self._idle.wait_for(lambda: not self._connections, timeout)
+
+
+class Simulator:
+    """The KPB test environment on loopback, in background threads.
+
+    ``Simulator(certs)`` serves HTTPS on ``port`` (0: a free port) and the plain-HTTP
+    refusal on ``http_port``. ``drift`` names one of :data:`DRIFT_MODES`; ``data`` is a
+    YAML file of persons (default: Bilag A). Use it as a context manager, or call
+    :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        certificates: CertificateSet,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        http_port: int = 0,
+        drift: str | DriftMode | None = None,
+        data: Path | str | None = None,
+    ) -> None:
+        self.certificates = certificates
+        self.host = host
+        self.drift = drift_mode(drift)
+        self._requested = (port, http_port)
+        self._service = _Service(data, certificates.registered_services(), self.drift)
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.certificates.server_cert, self.certificates.server_key)
+        context.load_verify_locations(self.certificates.ca_cert)
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.verify_flags |= _NO_CHECK_TIME
+        return context
+
+    def start(self) -> Self:
+        if self._servers:
+            raise RuntimeError("the simulator is already running")
+        port, http_port = self._requested
+        servers: list[_Server] = []
+        try:
+            servers.append(_Server((self.host, port), self._service, self._ssl_context()))
+            servers.append(_Server((self.host, http_port), self._service, None))
+        except BaseException:
+            for server in servers:
+                server.server_close()
+            raise
+        self._servers = servers
+        for server in self._servers:
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"kpb-sim-{server.scheme}-{server.server_port}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        logger.info("KPB simulator serving %s and %s", self.base_url, self.http_base_url)
+        return self
+
+    def stop(self) -> None:
+        """Stop listening, end open connections, and release both ports."""
+        servers, self._servers = self._servers, []
+        for server in servers:
+            server.shutdown()
+        for server in servers:
+            server.server_close()
+            server.close_connections(timeout=2.0)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._servers)
+
+    @property
+    def port(self) -> int:
+        return self._server(0).server_port
+
+    @property
+    def http_port(self) -> int:
+        return self._server(1).server_port
+
+    @property
+    def base_url(self) -> str:
+        """``https://HOST:PORT/api``, without a trailing slash (as the spec's servers)."""
+        return f"https://{self._url_host}:{self.port}/api"
+
+    @property
+    def http_base_url(self) -> str:
+        return f"http://{self._url_host}:{self.http_port}/api"
+
+    @property
+    def _url_host(self) -> str:
+        return f"[{self.host}]" if ":" in self.host else self.host
+
+    def _server(self, index: int) -> _Server:
+        if not self._servers:
+            raise RuntimeError("the simulator is not running; call start() first")
+        return self._servers[index]
+
+    def __repr__(self) -> str:
+        state = self.base_url if self._servers else "stopped"
+        drift = f", drift={self.drift.name!r}" if self.drift else ""
+        return f"<Simulator {state}{drift}>"

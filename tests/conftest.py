@@ -1,0 +1,1 @@
+pytest_plugins = ["kpb_sim.pytest_plugin"]

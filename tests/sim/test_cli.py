@@ -1,0 +1,157 @@
+"""`kpb sim`: init, serve, drift-modes, and `python -m kpb_sim`."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from kpb_sim import DRIFT_MODES, CertificateSet, load_certificates
+from kpb_sim.cli import sim
+
+KPB = Path(sys.executable).parent / "kpb"
+
+
+def test_drift_modes_lists_every_mode_with_its_description() -> None:
+    result = CliRunner().invoke(sim, ["drift-modes"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == len(DRIFT_MODES)
+    for line, mode in zip(lines, DRIFT_MODES.values(), strict=True):
+        name, kind, description = line.split(maxsplit=2)
+        assert (name, description) == (mode.name, mode.description)
+        assert kind == ("breaking" if mode.breaking else "allowed")
+
+
+def test_init_creates_a_set_and_refuses_to_overwrite_it(tmp_path: Path, report: Any) -> None:
+    runner = CliRunner()
+    started = time.perf_counter()
+    result = runner.invoke(sim, ["init", str(tmp_path / "certs")])
+    report(f"`kpb sim init DIR` (in process): {time.perf_counter() - started:.2f} s")
+    assert result.exit_code == 0, result.output
+    certs = load_certificates(tmp_path / "certs")
+    for client in certs.clients.values():
+        assert client.thumbprint in result.output
+    assert "kpb sim serve --cert-dir" in result.output
+    again = runner.invoke(sim, ["init", str(tmp_path / "certs")])
+    assert again.exit_code == 2
+    assert "already holds a simulator certificate set" in again.output
+
+
+def test_serve_explains_a_directory_without_certificates(tmp_path: Path) -> None:
+    result = CliRunner().invoke(sim, ["serve", "--cert-dir", str(tmp_path)])
+    assert result.exit_code == 5
+    assert "kpb sim init DIR" in result.output
+
+
+def test_serve_explains_a_bad_data_file(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
+    data = tmp_path / "persons.yaml"
+    data.write_text("persons: [{cpr: 12}]", encoding="utf-8")
+    arguments = ["serve", "--cert-dir", str(kpb_sim_certs.directory), "--data", str(data)]
+    result = CliRunner().invoke(sim, arguments)
+    assert result.exit_code == 2
+    assert "quoted string of 10 digits" in result.output
+
+
+def test_serve_explains_a_busy_port(kpb_sim: Any, kpb_sim_certs: CertificateSet) -> None:
+    arguments = ["serve", "--cert-dir", str(kpb_sim_certs.directory), "--port", str(kpb_sim.port)]
+    result = CliRunner().invoke(sim, arguments)
+    assert result.exit_code == 4
+    assert "cannot listen on 127.0.0.1" in result.output
+
+
+def test_serve_refuses_an_unknown_drift_mode(tmp_path: Path) -> None:
+    result = CliRunner().invoke(sim, ["serve", "--drift", "sideways"])
+    assert result.exit_code == 2
+    assert "missing-field" in result.output
+
+
+@contextmanager
+def running(command: list[str]) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+    )
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
+    try:
+        yield process
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            assert stream is not None
+            stream.close()
+
+
+@pytest.mark.parametrize("drift", [None, "wrong-type"])
+def test_serve_announces_json_and_stops_on_sigterm(
+    kpb_sim_certs: CertificateSet, client: Any, report: Any, drift: str | None
+) -> None:
+    command = [sys.executable, "-m", "kpb_sim", "--cert-dir", str(kpb_sim_certs.directory)]
+    command += ["--announce-json"] + (["--drift", drift] if drift else [])
+    started = time.perf_counter()
+    with running(command) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        announcement = json.loads(process.stdout.readline())
+        ready = time.perf_counter() - started
+        if drift is None:
+            report(f"`python -m kpb_sim serve --cert-dir DIR` ready to serve: {ready:.2f} s")
+        assert announcement["base_url"] == f"https://127.0.0.1:{announcement['port']}/api"
+        assert announcement["http_base_url"] == f"http://127.0.0.1:{announcement['http_port']}/api"
+        assert announcement["drift"] == drift
+        assert announcement["ca_cert"] == str(kpb_sim_certs.ca_cert)
+        assert announcement["clients"]["registered"]["key"] == str(
+            kpb_sim_certs.client("registered").key
+        )
+        answer = client.request(f"{announcement['base_url']}/MedicalCertificate?cpr=0702614074")
+        assert answer.status == 200
+        code = answer.json()["MedicalCertificates"][0]["Status"]["Code"]
+        assert code == ("2" if drift == "wrong-type" else 2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        human = process.stderr.read()
+        assert process.stdout.read() == ""  # stdout holds the JSON line only
+    assert f"listening on {announcement['base_url']}" in human
+    assert "curl --cacert" in human
+    assert "registered-key.pem" in human
+
+
+@pytest.mark.skipif(not KPB.exists(), reason="the kpb console script is not installed")
+def test_kpb_sim_alone_serves_throwaway_certificates_and_cleans_up(client_for: Any) -> None:
+    with running([str(KPB), "sim"]) as process:
+        assert process.stdout is not None
+        lines = []
+        while not lines or not lines[-1].startswith("Stop with"):
+            line = process.stdout.readline()
+            assert line, f"output ended early: {lines}"
+            lines.append(line.rstrip("\n"))
+        text = "\n".join(lines)
+        base_url = re.search(r"listening on (https://\S+)", text)
+        where = re.search(r"certificates: (\S+) \(throwaway", text)
+        assert base_url
+        assert where
+        directory = Path(where.group(1))
+        certs = load_certificates(directory)
+        curl = next(line.strip() for line in lines if "/Application?cpr=" in line)
+        assert curl.startswith(
+            f"curl --cacert {certs.ca_cert} --cert {certs.client('registered').cert}"
+        )
+        answer = client_for(certs).request(f"{base_url.group(1)}/Application?cpr=0702614074")
+        assert answer.status == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    assert not directory.exists()
