@@ -36,14 +36,20 @@ def _cpr(text: str) -> Cpr:
 @pass_options
 def ping(options: TargetOptions, as_json: bool) -> None:
     """Call /test, which needs no certificate: is KPB reachable?"""
-    with reported_errors(), options.target() as target, KpbClient(**target.client_arguments()) as kpb:
+    with (
+        reported_errors(),
+        options.target() as target,
+        KpbClient(**target.client_arguments()) as kpb,
+    ):
         started = time.perf_counter()
         answer = kpb.ping()
         elapsed = time.perf_counter() - started
     if as_json:
         _dump(answer)
     else:
-        click.echo(f"{target.base_url}/test answered {json.dumps(answer)} in {elapsed * 1000:.0f} ms")
+        click.echo(
+            f"{target.base_url}/test answered {json.dumps(answer)} in {elapsed * 1000:.0f} ms"
+        )
 
 
 @click.command()
@@ -56,7 +62,11 @@ def medical_certificates(options: TargetOptions, cpr: str, as_json: bool) -> Non
     CPR may be written 0702614074, 070261-4074 or 070261 4074.
     """
     number = _cpr(cpr)
-    with reported_errors(), options.target() as target, KpbClient(**target.client_arguments()) as kpb:
+    with (
+        reported_errors(),
+        options.target() as target,
+        KpbClient(**target.client_arguments()) as kpb,
+    ):
         found = kpb.medical_certificates(number)
     if as_json:
         _dump({"MedicalCertificates": [m.to_dict() for m in found]})
@@ -74,7 +84,11 @@ def applications(options: TargetOptions, cpr: str, as_json: bool) -> None:
     CPR may be written 0702614074, 070261-4074 or 070261 4074.
     """
     number = _cpr(cpr)
-    with reported_errors(), options.target() as target, KpbClient(**target.client_arguments()) as kpb:
+    with (
+        reported_errors(),
+        options.target() as target,
+        KpbClient(**target.client_arguments()) as kpb,
+    ):
         found = kpb.applications(number)
     if as_json:
         _dump({"Applications": [a.to_dict() for a in found]})
@@ -137,7 +151,9 @@ def lookup(
     kinds: What = "medical_certificates" if what == "medical-certificates" else what  # type: ignore[assignment]
     with reported_errors(), options.target() as target:
         counts = asyncio.run(
-            _lookup(target.client_arguments(), _numbers(cprs, from_file), kinds, concurrency, output)
+            _lookup(
+                target.client_arguments(), _numbers(cprs, from_file), kinds, concurrency, output
+            )
         )
     done, failed = counts
     summary = f"{done} numbers looked up, {done - len(failed)} without errors"
@@ -184,7 +200,9 @@ async def _lookup(
     with progress:
         async with AsyncKpbClient(**client_arguments) as kpb:
             result: LookupResult
-            async for result in kpb.lookup_many(numbers, what=what, concurrency=concurrency, progress=advance):
+            async for result in kpb.lookup_many(
+                numbers, what=what, concurrency=concurrency, progress=advance
+            ):
                 output.write(result.to_json() + "\n")
                 done += 1
                 failed.extend(result.errors.values())

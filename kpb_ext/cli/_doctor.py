@@ -141,9 +141,9 @@ def _tcp(addresses: list[str], port: int, timeout: float, target: Target) -> Non
                 return
         except OSError as error:
             errors.append(f"{address}: {error.strerror or type(error).__name__}")
-    error = ConnectionFailedError(f"no TCP connection to port {port}: {'; '.join(errors)}")
-    hint = error.hint if target.simulated else _ALLOW_LISTING
-    _failed("TCP", str(error), hint, ExitCode.NETWORK)
+    failure = ConnectionFailedError(f"no TCP connection to port {port}: {'; '.join(errors)}")
+    hint = failure.hint if target.simulated else _ALLOW_LISTING
+    _failed("TCP", str(failure), hint, ExitCode.NETWORK)
 
 
 def _tls(host: str, port: int, target: Target, timeout: float) -> None:

@@ -68,7 +68,7 @@ class TargetOptions:
         if self.base_url:
             return self.base_url.rstrip("/")
         assert self.environment is not None
-        return ENVIRONMENTS[self.environment]  # type: ignore[index]
+        return ENVIRONMENTS[self.environment]
 
     def load_certificate(self) -> ClientCertificate | None:
         """The configured function certificate, or None when none is given."""

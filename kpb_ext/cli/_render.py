@@ -38,24 +38,26 @@ def _when(value: str, *, date_only: bool = False) -> str:
 def medical_certificates(cpr: Cpr, certificates: Sequence[MedicalCertificate]) -> RenderableType:
     if not certificates:
         return Text(f"{cpr}: no medical certificates (lægeerklæringer).")
-    table = Table(title=f"Medical certificates (lægeerklæringer) of {cpr}", title_justify="left")
-    for column in ("Status", "Issued", "Received", "Expires", "Valid today", "Groups"):
-        table.add_column(column)
-    for certificate in certificates:
+    parts: list[RenderableType] = []
+    for number, certificate in enumerate(certificates, start=1):
         status = medical_certificate_status(certificate)
-        groups = "\n".join(
-            f"{group.name}: " + ", ".join(c.code for c in group.license_categories)
-            for group in certificate.medical_certificate_groups
-        )
-        table.add_row(
-            _code(status.label, status.value, status.is_documented),
-            _when(certificate.issue_date, date_only=True),
-            _when(certificate.receive_date, date_only=True),
-            _when(certificate.expire_date, date_only=True),
-            "yes" if is_medical_certificate_valid(certificate) else "no",
-            groups or "-",
-        )
-    return table
+        summary = Table.grid(padding=(0, 2))
+        summary.add_row("Status", _code(status.label, status.value, status.is_documented))
+        summary.add_row("Issued", _when(certificate.issue_date, date_only=True))
+        summary.add_row("Received", _when(certificate.receive_date, date_only=True))
+        summary.add_row("Expires", _when(certificate.expire_date, date_only=True))
+        summary.add_row("Valid today", "yes" if is_medical_certificate_valid(certificate) else "no")
+        title = f"\nMedical certificate {number} of {len(certificates)} for {cpr}"
+        parts += [Text(title, style="bold"), summary]
+        if certificate.medical_certificate_groups:
+            groups = Table(title="Groups and licence categories", title_justify="left")
+            groups.add_column("Group")
+            groups.add_column("Categories")
+            for group in certificate.medical_certificate_groups:
+                categories = ", ".join(c.code for c in group.license_categories)
+                groups.add_row(group.name, categories or "-")
+            parts.append(groups)
+    return Group(*parts)
 
 
 def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
@@ -65,8 +67,12 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
     for number, application in enumerate(found, start=1):
         status = application_status(application)
         summary = Table.grid(padding=(0, 2))
-        summary.add_row("Category", f"{application.license_category_code} ({application.license_category_name})")
-        summary.add_row("Exam type", application.exam_type_code or application.exam_type_name or "-")
+        summary.add_row(
+            "Category", f"{application.license_category_code} ({application.license_category_name})"
+        )
+        summary.add_row(
+            "Exam type", application.exam_type_code or application.exam_type_name or "-"
+        )
         summary.add_row("Status", _code(status.label, status.value, status.is_documented))
         summary.add_row("Active", "yes" if application_is_active(application) else "no")
         parts += [Text(f"\nApplication {number} of {len(found)} for {cpr}", style="bold"), summary]
