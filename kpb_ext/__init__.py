@@ -1,1 +1,131 @@
-"""kpb_ext: the hand-written layer over the generated KPB client."""
+"""kpb_ext: the hand-written layer over the generated KPB client.
+
+A client for KOMBIT's Køreprøvebooking (KPB) web services that presents the function
+certificate, keeps CPR numbers out of logs, exceptions and reprs, raises one typed error
+per documented failure, retries what is safe, and turns KPB's codes and timestamps into
+Python values::
+
+    from kpb_ext import ClientCertificate, KpbClient, read_password
+
+    certificate = ClientCertificate.from_pkcs12("function.p12", read_password())
+    with KpbClient(environment="test", certificate=certificate) as kpb:
+        for application in kpb.applications("070261-4074"):
+            ...
+
+The models returned are the generated ones of :mod:`kpb_client.models`.
+"""
+
+from ._applications import (
+    application_is_active,
+    application_status,
+    event_type,
+    events_in_order,
+    exam_status,
+    exam_time,
+    exams_by_date,
+    next_exam,
+)
+from ._batch import LookupResult, ProgressCallback, What
+from ._certificates import (
+    EXPIRY_WARNING_DAYS,
+    CertificateExpiryWarning,
+    ClientCertificate,
+    create_ssl_context,
+    read_password,
+)
+from ._client import DEFAULT_TIMEOUT, ENVIRONMENTS, AsyncKpbClient, KpbClient
+from ._codes import ApplicationEventType, ApplicationStatus, ExamStatus, MedicalCertificateStatus
+from ._cpr import Cpr
+from ._exceptions import (
+    AccessNotAllowedError,
+    BadRequestError,
+    CertificateDoesNotExistError,
+    CertificateError,
+    CertificateExpiredError,
+    CertificateLoadError,
+    CertificateNotVerifiedError,
+    CertificatePasswordError,
+    CertificateRequiredError,
+    ConnectionFailedError,
+    HttpsRequiredError,
+    InvalidCprError,
+    InvalidResponseError,
+    KpbError,
+    KpbResponseError,
+    KpbTimeoutError,
+    MissingParameterError,
+    NotFoundError,
+    TlsError,
+    TransportError,
+    UnauthorizedError,
+    UnexpectedStatusError,
+)
+from ._medical_certificates import (
+    is_medical_certificate_valid,
+    medical_certificate_status,
+    valid_medical_certificates,
+)
+from ._redact import CprRedactingFilter, install_log_redaction, redact
+from ._retry import RETRY_STATUSES, RetryPolicy
+from ._time import KPB_TIME_ZONE, KpbDateTime, to_datetime
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ENVIRONMENTS",
+    "EXPIRY_WARNING_DAYS",
+    "KPB_TIME_ZONE",
+    "RETRY_STATUSES",
+    "AccessNotAllowedError",
+    "ApplicationEventType",
+    "ApplicationStatus",
+    "AsyncKpbClient",
+    "BadRequestError",
+    "CertificateDoesNotExistError",
+    "CertificateError",
+    "CertificateExpiredError",
+    "CertificateExpiryWarning",
+    "CertificateLoadError",
+    "CertificateNotVerifiedError",
+    "CertificatePasswordError",
+    "CertificateRequiredError",
+    "ClientCertificate",
+    "ConnectionFailedError",
+    "Cpr",
+    "CprRedactingFilter",
+    "ExamStatus",
+    "HttpsRequiredError",
+    "InvalidCprError",
+    "InvalidResponseError",
+    "KpbClient",
+    "KpbDateTime",
+    "KpbError",
+    "KpbResponseError",
+    "KpbTimeoutError",
+    "LookupResult",
+    "MedicalCertificateStatus",
+    "MissingParameterError",
+    "NotFoundError",
+    "ProgressCallback",
+    "RetryPolicy",
+    "TlsError",
+    "TransportError",
+    "UnauthorizedError",
+    "UnexpectedStatusError",
+    "What",
+    "application_is_active",
+    "application_status",
+    "create_ssl_context",
+    "event_type",
+    "events_in_order",
+    "exam_status",
+    "exam_time",
+    "exams_by_date",
+    "install_log_redaction",
+    "is_medical_certificate_valid",
+    "medical_certificate_status",
+    "next_exam",
+    "read_password",
+    "redact",
+    "to_datetime",
+    "valid_medical_certificates",
+]

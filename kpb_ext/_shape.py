@@ -1,0 +1,198 @@
+"""Checks that a decoded JSON body has the shape of a generated model, before parsing it.
+
+The generated ``from_dict`` does not check types: it keeps a ``"Name": 7`` or a
+``"Code": "2"`` as it came, turns ``{}`` where a list belongs into an empty list, reads
+a JSON ``true`` as the code 1, and leaves timestamps as any string. So the decoded body
+is checked first, against rules compiled once per model class from the generated
+models themselves (attrs fields, type hints, and the wire names their ``to_dict``
+writes): required members present, each value of its JSON type, every ``KpbDateTime``
+matching the spec's pattern. Members the spec does not name are allowed. It costs a
+few type tests per value; there is no schema validation on the request path.
+
+A check returns None, or where and what the first problem is, in wire names, for
+example ``.Applications[0].ApplicationEvents[2].CreatedDate is not a KPB timestamp``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+
+import kpb_client.models as models
+from kpb_client.types import Unset
+
+from ._time import KPB_DATETIME_PATTERN
+
+__all__ = ["TIMESTAMP_FIELDS", "body_problem", "wire_names"]
+
+Check = Callable[[object], str | None]
+
+#: Fields that hold a ``KpbDateTime`` (the generator renders them as ``str``).
+#: ``tests/ext`` proves this against every ``$ref: KpbDateTime`` of the spec.
+TIMESTAMP_FIELDS: Final[frozenset[tuple[type, str]]] = frozenset(
+    {
+        (models.MedicalCertificate, "issue_date"),
+        (models.MedicalCertificate, "receive_date"),
+        (models.MedicalCertificate, "expire_date"),
+        (models.ApplicationExam, "exam_date"),
+        (models.ApplicationEvent, "created_date"),
+    }
+)
+
+_TIMESTAMP: Final = re.compile(KPB_DATETIME_PATTERN)
+_NAMESPACE: Final[dict[str, Any]] = {
+    **{name: getattr(models, name) for name in models.__all__},
+    "Unset": Unset,
+}
+_compiled: dict[type, Check] = {}
+
+
+def body_problem(model: type, data: object) -> str | None:
+    """The first problem of *data* as a body of *model*, or None when it fits."""
+    check = _compiled.get(model)
+    if check is None:
+        check = _compiled[model] = _model_check(model)
+    return check(data)
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, localns=_NAMESPACE)
+
+
+def _fields(cls: type) -> list[attrs.Attribute[Any]]:
+    return [f for f in attrs.fields(cls) if f.name != "additional_properties"]
+
+
+class _Placeholder:
+    def to_dict(self) -> dict[str, Any]:
+        return {}
+
+
+def _placeholder(tp: object) -> object:
+    if typing.get_origin(tp) is list:
+        return []
+    args = typing.get_args(tp)
+    if type(None) in args:
+        return None  # optional members are written when not UNSET
+    if tp is uuid.UUID:
+        return uuid.UUID(int=0)
+    if tp is str:
+        return ""
+    if isinstance(tp, type) and attrs.has(tp):
+        return _Placeholder()
+    return 0  # codes
+
+
+def wire_names(cls: type) -> dict[str, str]:
+    """Field name -> JSON member name, read from what the model's ``to_dict`` writes."""
+    hints = _hints(cls)
+    fields = _fields(cls)
+    probe = cls(**{f.name: _placeholder(hints[f.name]) for f in fields})
+    written = list(probe.to_dict())
+    if len(written) != len(fields):
+        raise TypeError(f"cannot read the wire names of {cls.__name__}")
+    return {f.name: wire for f, wire in zip(fields, written, strict=True)}
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _model_check(cls: type) -> Check:
+    hints = _hints(cls)
+    names = wire_names(cls)
+    members: list[tuple[str, bool, Check]] = []
+    for field in _fields(cls):
+        required = field.default is attrs.NOTHING
+        check: Check
+        if (cls, field.name) in TIMESTAMP_FIELDS:
+            check = _timestamp
+        else:
+            check = _type_check(hints[field.name])
+        members.append((names[field.name], required, check))
+
+    def check_object(value: object) -> str | None:
+        if type(value) is not dict:
+            return f" is {_kind(value)}, expected an object ({cls.__name__})"
+        for wire, required, member_check in members:
+            if wire not in value:
+                if required:
+                    return f".{wire} is missing"
+                continue
+            problem = member_check(value[wire])
+            if problem is not None:
+                return f".{wire}{problem}"
+        return None
+
+    return check_object
+
+
+def _timestamp(value: object) -> str | None:
+    if type(value) is not str:
+        return f" is {_kind(value)}, expected a KPB timestamp"
+    if _TIMESTAMP.match(value) is None:
+        return " is not a KPB timestamp (YYYY-MM-DDThh:mm:ss[.fffffff], no offset)"
+    return None
+
+
+def _type_check(tp: object) -> Check:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(tp) if arg is not Unset]
+        if len(options) == 1:
+            return _type_check(options[0])
+        checks = [_type_check(arg) for arg in options]
+        expected = " or ".join(dict.fromkeys(_expected(arg) for arg in options))
+
+        def union(value: object) -> str | None:
+            if any(check(value) is None for check in checks):
+                return None
+            return f" is {_kind(value)}, expected {expected}"
+
+        return union
+    if origin is list:
+        (item_type,) = typing.get_args(tp)
+        item = _type_check(item_type)
+
+        def sequence(value: object) -> str | None:
+            if type(value) is not list:
+                return f" is {_kind(value)}, expected an array"
+            for index, element in enumerate(value):
+                problem = item(element)
+                if problem is not None:
+                    return f"[{index}]{problem}"
+            return None
+
+        return sequence
+    if isinstance(tp, type) and attrs.has(tp):
+        return lambda value: body_problem(tp, value)
+    json_type = _json_type(tp)
+    expected = _expected(tp)
+    return lambda value: (
+        None if type(value) is json_type else f" is {_kind(value)}, expected {expected}"
+    )
+
+
+def _json_type(tp: object) -> type:
+    if tp is type(None):
+        return type(None)
+    if tp is int or (isinstance(tp, type) and issubclass(tp, enum.IntEnum)):
+        return int  # and so never bool: type(True) is bool
+    if tp in (str, uuid.UUID):
+        return str  # a UUID's format is checked by the generated parser
+    raise TypeError(f"no JSON shape for {tp!r}")  # a new type in the generated models
+
+
+def _expected(tp: object) -> str:
+    return {type(None): "null", str: "a string", uuid.UUID: "a GUID string"}.get(tp, "an integer")

@@ -1,0 +1,24 @@
+"""The spec's response examples (the PDF's, quotes repaired), as fresh copies."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from contract_tests._spec import load_spec
+
+
+def _example(path: str) -> dict[str, Any]:
+    content = load_spec()["paths"][path]["get"]["responses"]["200"]["content"]
+    value: dict[str, Any] = content["application/json"]["examples"]["pdfExample"]["value"]
+    return copy.deepcopy(value)
+
+
+def medical_certificates() -> dict[str, Any]:
+    """``{"MedicalCertificates": [...]}`` of PDF §3.2.1.3."""
+    return _example("/MedicalCertificate")
+
+
+def applications() -> dict[str, Any]:
+    """``{"Applications": [...]}`` of PDF §3.2.2.3, with application status 11."""
+    return _example("/Application")

@@ -1,0 +1,101 @@
+"""Masking of CPR-shaped numbers in text and log records."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import httpcore
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpb_ext import CprRedactingFilter, install_log_redaction, redact
+from kpb_ext._redact import mask_input
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0702614074", "070261-****"),
+        ("cpr=0702614074&x=1", "cpr=070261-****&x=1"),
+        ("070261-4074", "070261-****"),
+        ("070261 4074", "070261-****"),
+        ("070261+4074", "070261-****"),
+        ("070261%2D4074 070261%204074", "070261-**** 070261-****"),
+        ("'https://h/api/Foo?cpr=0702614074'.", "'https://h/api/Foo?cpr=070261-****'."),
+        ("123456789", "123456789"),
+        ("07026140740", "070261-****0"),  # a number inside a longer run is masked too
+        ("1070261-4074", "1070261-****"),
+        ("07026140740702614074", "070261-****070261-****"),
+        ("2018-05-25T10:06:46.5471929", "2018-05-25T10:06:46.5471929"),
+        ("a16cd46c-1473-4662-8b37-bc9418724a24", "a16cd46c-1473-4662-8b37-bc9418724a24"),
+    ],
+)
+def test_redact(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@given(
+    st.text("0123456789", min_size=10, max_size=10),
+    st.sampled_from(["", "-", " ", "+", "%2D"]),
+    st.text(),
+    st.text(),
+)
+def test_redact_never_leaves_a_number(digits: str, separator: str, before: str, after: str) -> None:
+    masked = redact(f"{before}{digits[:6]}{separator}{digits[6:]}{after}")
+    assert re.search(r"[0-9]{6}(?:[-\s+]|%2[dD]|%20)?[0-9]{4}", masked) is None
+
+
+def test_mask_input() -> None:
+    assert mask_input("0702614o74") == "070261-****"
+    assert mask_input(" 070 261 4 ") == "070261-****"
+    assert mask_input("1234") == "****"
+
+
+def _record(msg: str, *args: object, exc: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(exc), exc, exc.__traceback__) if exc else None
+    return logging.LogRecord("httpx", logging.INFO, __file__, 1, msg, args, exc_info)
+
+
+def test_filter_formats_arguments_then_masks() -> None:
+    record = _record(
+        'HTTP Request: %s %s "%s"', "GET", httpx.URL("https://h/api/x?cpr=0702614074"), 200
+    )
+    assert CprRedactingFilter().filter(record) is True
+    assert record.getMessage() == 'HTTP Request: GET https://h/api/x?cpr=070261-**** "200"'
+    assert record.args is None
+
+
+def test_filter_masks_traceback_and_stack() -> None:
+    try:
+        raise RuntimeError("bad cpr 0702614074")
+    except RuntimeError as exc:
+        record = _record("failed", exc=exc)
+    record.stack_info = "Stack: cpr 0107529039"
+    CprRedactingFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert "0702614074" not in text
+    assert "0107529039" not in text
+    assert "bad cpr 070261-****" in text
+
+
+def test_filter_survives_a_broken_format_string() -> None:
+    record = _record("%d items for 0702614074", "not a number")
+    CprRedactingFilter().filter(record)
+    assert "0702614074" not in record.getMessage()
+
+
+def test_install_covers_library_loggers_and_is_idempotent() -> None:
+    install_log_redaction()
+    install_log_redaction()
+    names = ["httpx", "kpb_ext"] + [
+        name for name in logging.root.manager.loggerDict if name.startswith(("httpcore.", "httpx."))
+    ]
+    # httpcore's loggers exist once its modules are imported, as httpx imports them.
+    assert httpcore is not None
+    assert {"httpcore.connection", "httpcore.http11"} <= set(names)
+    for name in names:
+        filters = [f for f in logging.getLogger(name).filters if isinstance(f, CprRedactingFilter)]
+        assert len(filters) == 1, name
