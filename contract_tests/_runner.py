@@ -85,7 +85,7 @@ def run_contract(
         finally:
             CURRENT_CHECK.reset(token)
         if first.status is None:
-            aborted = f"the target cannot be reached: {first.error}"
+            aborted = _unreachable(target, str(first.error))
         else:
             outcomes = _run_pytest(run, report_dir, verbose=verbose, progress=progress)
     finally:
@@ -112,6 +112,21 @@ def run_contract(
     summary = render_summary(facts, findings)
     (report_dir / REPORT_FILES["summary"]).write_text(summary, encoding="utf-8")
     return ContractResult(exit_code, findings, summary, report_dir, transport.gate.count, seconds)
+
+
+def _unreachable(target: Target, error: str) -> str:
+    """Why the first request got no answer, and what to do about it."""
+    why = f"the target cannot be reached: {error}"
+    if "CERTIFICATE_VERIFY_FAILED" in error:
+        return why + "; the server's certificate is not trusted: give its CA with --ca-bundle"
+    if "TLSV1_ALERT" in error or "SSLV3_ALERT" in error:
+        return why + "; the server refused the TLS handshake (run `kpb doctor` for details)"
+    if not target.is_loopback:
+        return why + (
+            "; KPB's test environment answers only IP addresses registered with "
+            "kpb.support@knowledgecube.net (PDF §3.1)"
+        )
+    return why
 
 
 class _Outcomes:

@@ -107,7 +107,9 @@ def _rate(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     help="Also check Bilag A's facts about the seven test persons (reported on their own).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show pytest's output as the run goes.")
+@click.pass_context
 def contract(
+    ctx: click.Context,
     base_url: str | None,
     cert: Path | None,
     key: Path | None,
@@ -124,9 +126,16 @@ def contract(
 ) -> None:
     """Check a KPB environment against the spec, with a function certificate.
 
-    Exits 0 when the target conforms (warnings allowed), 1 when it does not, 2 on wrong
-    usage, 4 when the target cannot be reached and 5 when the certificate cannot be used.
+    The target and certificate may also be given before the command, as for every kpb
+    command (kpb --env test --p12 FILE contract). Exits 0 when the target conforms
+    (warnings allowed), 1 when it does not, 2 on wrong usage, 4 when the target cannot be
+    reached and 5 when the certificate cannot be used.
     """
+    base_url = _base_url(ctx, base_url)
+    cert = cert or _path_before(ctx, "cert")
+    key = key or _path_before(ctx, "key")
+    p12 = p12 or _path_before(ctx, "p12")
+    ca_bundle = ca_bundle or _path_before(ctx, "ca_bundle")
     _check_usage(base_url, cert, key, p12, ca_bundle, http_base_url)
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     try:
@@ -161,6 +170,29 @@ def contract(
     sys.exit(int(result.exit_code))
 
 
+def _before(ctx: click.Context, name: str) -> str | None:
+    """An option given to ``kpb`` itself, before the command."""
+    value = ctx.parent.params.get(name) if ctx.parent is not None else None
+    return str(value) if value else None
+
+
+def _path_before(ctx: click.Context, name: str) -> Path | None:
+    value = _before(ctx, name)
+    return Path(value) if value else None
+
+
+def _base_url(ctx: click.Context, given: str | None) -> str | None:
+    """The base URL given here, before the command, or by ``--env`` before it."""
+    environment, base_url = _before(ctx, "environment"), given or _before(ctx, "base_url")
+    if environment is None:
+        return base_url
+    if base_url is not None:
+        raise click.UsageError("give --env or --base-url, not both")
+    from kpb_ext import ENVIRONMENTS
+
+    return ENVIRONMENTS.get(environment, environment)
+
+
 def _embedded() -> AbstractContextManager[Target]:
     from ._embedded import embedded_simulator
 
@@ -184,6 +216,14 @@ def _check_usage(
         raise click.UsageError("give either --p12, or --cert with --key, not both")
     if (cert is None) != (key is None):
         raise click.UsageError("--cert and --key go together: give both")
+    from kpb_ext import ENVIRONMENTS
+
+    if base_url is not None and base_url.rstrip("/") == ENVIRONMENTS["production"]:
+        # The test CPR numbers may be real people in production, and its data is real.
+        raise click.UsageError(
+            "the contract suite runs against the test environment, not production: "
+            f"--env test or --base-url {ENVIRONMENTS['test']}"
+        )
     has_certificate = p12 is not None or cert is not None
     if base_url is None:
         if has_certificate or ca_bundle is not None or http_base_url is not None:

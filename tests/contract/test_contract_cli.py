@@ -19,8 +19,12 @@ KPB = str(Path(sys.executable).with_name("kpb"))
 
 
 def kpb_contract(
-    *args: str | Path, cwd: Path, env: dict[str, str] | None = None
+    *args: str | Path,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    before: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
+    """``kpb [before...] contract [args...]`` in a clean environment."""
     environment = {
         name: value
         for name, value in os.environ.items()
@@ -28,7 +32,7 @@ def kpb_contract(
     }
     environment.update(env or {})
     return subprocess.run(
-        [KPB, "contract", *map(str, args)],
+        [KPB, *before, "contract", *map(str, args)],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -136,17 +140,20 @@ def test_a_pkcs12_certificate_with_its_password_from_a_file(
 @pytest.mark.network
 def test_an_unreachable_target_exits_4(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
     registered = kpb_sim_certs.client("registered")
+    # the target and certificate as options of kpb itself, as for its other commands
     result = kpb_contract(
-        "--base-url",
-        f"https://127.0.0.1:{_free_port()}/api",
-        "--cert",
-        registered.cert,
-        "--key",
-        registered.key_encrypted,
         "--ca-bundle",
         kpb_sim_certs.ca_cert,
         cwd=tmp_path,
         env={"KPB_CERT_PASSWORD": registered.password},
+        before=(
+            "--base-url",
+            f"https://127.0.0.1:{_free_port()}/api",
+            "--cert",
+            str(registered.cert),
+            "--key",
+            str(registered.key_encrypted),
+        ),
     )
 
     assert result.returncode == ExitCode.NETWORK, result.stdout + result.stderr
@@ -198,10 +205,18 @@ def test_a_wrong_password_exits_5(kpb_sim_certs: CertificateSet, tmp_path: Path)
         (["--p12", "f.p12"], "needs --base-url"),
         (["--rate-limit", "fast"], "is not a rate"),
         (["--max-examples", "0"], "--max-examples"),
+        (
+            ["--base-url", "https://service-koreprovebooking.dk/api/", "--p12", "f.p12"],
+            "not production",
+        ),
+        (["--env", "production", "--p12", "f.p12"], "not production"),
+        (["--env", "test", "--base-url", "https://kpb.example/api"], "--env or --base-url"),
     ],
 )
 def test_wrong_usage_exits_2(args: list[str], complaint: str, tmp_path: Path) -> None:
-    result = kpb_contract(*args, cwd=tmp_path)
+    # --env is an option of kpb itself; the others work in either place
+    before = tuple(args[:2]) if args[0] == "--env" else ()
+    result = kpb_contract(*args[len(before) :], cwd=tmp_path, before=before)
 
     assert result.returncode == ExitCode.USAGE, result.stdout + result.stderr
     assert complaint in result.stderr

@@ -11,11 +11,11 @@ import re
 import ssl
 import warnings
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from tls_servers import tls_server
 
 from contract_tests import (
     ContractResult,
@@ -36,6 +36,7 @@ from kpb_sim import CertificateSet
 from kpb_sim.pytest_plugin import SimulatorFactory
 
 TargetFactory = Callable[[str | None], Target]
+TlsServer = Callable[[ssl.TLSVersion, ssl.TLSVersion], AbstractContextManager[str]]
 
 pytestmark = pytest.mark.network
 
@@ -188,11 +189,13 @@ def _probe_run(base_url: str, certificates: CertificateSet) -> ContractRun:
     return ContractRun(target, limits, Transport(RequestGate(None, None)), Findings())
 
 
-def test_the_tls_probe_fails_a_server_that_accepts_tls_1_1(kpb_sim_certs: CertificateSet) -> None:
+def test_the_tls_probe_fails_a_server_that_accepts_tls_1_1(
+    kpb_sim_certs: CertificateSet, tls_server: TlsServer
+) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         tls_1_1 = ssl.TLSVersion.TLSv1_1
-    with tls_server(kpb_sim_certs, minimum=tls_1_1, maximum=ssl.TLSVersion.TLSv1_2) as base_url:
+    with tls_server(tls_1_1, ssl.TLSVersion.TLSv1_2) as base_url:
         run = _probe_run(base_url, kpb_sim_certs)
         with pytest.raises(ContractViolation) as raised:
             transport_checks.test_tls_older_than_1_2_is_refused(run)
@@ -204,9 +207,11 @@ def test_the_tls_probe_fails_a_server_that_accepts_tls_1_1(kpb_sim_certs: Certif
     assert "--tlsv1.1 --tls-max 1.1" in violation.reproduce
 
 
-def test_the_tls_probe_fails_a_server_without_tls_1_2(kpb_sim_certs: CertificateSet) -> None:
+def test_the_tls_probe_fails_a_server_without_tls_1_2(
+    kpb_sim_certs: CertificateSet, tls_server: TlsServer
+) -> None:
     tls_1_3 = ssl.TLSVersion.TLSv1_3
-    with tls_server(kpb_sim_certs, minimum=tls_1_3, maximum=tls_1_3) as base_url:
+    with tls_server(tls_1_3, tls_1_3) as base_url:
         run = _probe_run(base_url, kpb_sim_certs)
         with pytest.raises(ContractViolation) as raised:
             transport_checks.test_tls_1_2_is_accepted(run)
