@@ -19,12 +19,14 @@ import harfile
 
 from ._transport import Exchange
 
-__all__ = ["CURRENT_CHECK", "HarRecording"]
+__all__ = ["CURRENT_CASE", "CURRENT_CHECK", "HarRecording"]
 
 #: The pytest test on whose behalf requests are being made, for the entries' comments.
 CURRENT_CHECK: contextvars.ContextVar[str] = contextvars.ContextVar(
     "kpb_contract_check", default=""
 )
+#: For schemathesis's requests: the phase and whether the case is valid ("fuzzing, negative").
+CURRENT_CASE: contextvars.ContextVar[str] = contextvars.ContextVar("kpb_contract_case", default="")
 
 
 def _version() -> str:
@@ -77,8 +79,10 @@ class HarRecording:
             comment=exchange.error,
         )
         milliseconds = round(exchange.elapsed * 1000, 3)
-        check = CURRENT_CHECK.get()
-        comment = f"client: {exchange.identity}" + (f"; check: {check}" if check else "")
+        check, case = CURRENT_CHECK.get(), CURRENT_CASE.get()
+        comment = f"client: {exchange.identity}"
+        comment += f"; check: {check}" if check else ""
+        comment += f"; case: {case}" if case else ""
         with self._lock:
             self._har.add_entry(
                 startedDateTime=exchange.started,

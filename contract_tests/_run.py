@@ -20,7 +20,7 @@ from ._findings import ContractViolation, Findings, Violation, curl_command, des
 from ._identity import Identity
 from ._messages import find_documented
 from ._openapi import build_schema, pin_test_cprs
-from ._recording import CURRENT_CHECK
+from ._recording import CURRENT_CASE, CURRENT_CHECK
 from ._target import Limits, Target
 from ._transport import Exchange, Transport
 
@@ -137,7 +137,14 @@ class ContractRun:
     def exercise(self, case: Case[Any]) -> None:
         """Send one generated case with the given certificate and run every check on it."""
         pin_test_cprs(case)
-        case.call_and_validate(session=self.session())
+        meta = case.meta
+        token = CURRENT_CASE.set(
+            f"{meta.phase.name.value}, {meta.generation.mode.value}" if meta is not None else ""
+        )
+        try:
+            case.call_and_validate(session=self.session())
+        finally:
+            CURRENT_CASE.reset(token)
 
     def _after_validate(
         self,

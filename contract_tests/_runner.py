@@ -20,7 +20,7 @@ import requests
 
 from kpb_ext.cli import ExitCode
 
-from ._findings import Findings
+from ._findings import Findings, curl_command
 from ._plugin import ContractPlugin
 from ._recording import CURRENT_CHECK, HarRecording
 from ._run import ContractRun
@@ -85,7 +85,7 @@ def run_contract(
         finally:
             CURRENT_CHECK.reset(token)
         if first.status is None:
-            aborted = _unreachable(target, str(first.error))
+            aborted = f"{_unreachable(target, str(first.error))}. Try: {curl_command(first)}"
         else:
             outcomes = _run_pytest(run, report_dir, verbose=verbose, progress=progress)
     finally:

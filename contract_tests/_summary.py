@@ -56,10 +56,13 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         f"{len(findings.drift)} drift warnings, data checks {data_passed} of "
         f"{len(findings.data_checks)} as in Bilag A"
     )
+    plural = "" if facts.requests == 1 else "s"
     add(
-        f"{facts.requests} requests in {facts.seconds:.1f} s, seed {facts.seed}, "
+        f"{facts.requests} request{plural} in {facts.seconds:.1f} s, seed {facts.seed}, "
         f"reports in {facts.report_dir}"
     )
+    if facts.aborted:
+        return "\n".join(lines) + "\n"
 
     if grouped:
         _section(lines, f"Violations ({len(grouped)})")
@@ -99,7 +102,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         )
         for check in findings.data_checks:
             if not check.passed:
-                add(f"  - differs: {check.subject}: " + "; ".join(check.mismatches))
+                add(_shorten(f"  - differs: {check.subject}: " + "; ".join(check.mismatches)))
     elif not facts.aborted:
         _section(lines, "Data checks: not run")
 
@@ -132,6 +135,11 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     add("  CA bundle. The whole run again:")
     add(f"  kpb contract --seed {facts.seed} [the same target options]")
     return "\n".join(lines) + "\n"
+
+
+def _shorten(line: str, limit: int = 400) -> str:
+    # The whole difference is in junit.xml; the summary stays readable.
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _section(lines: list[str], title: str) -> None:

@@ -103,6 +103,15 @@ def test_every_exchange_is_recorded_and_only_test_cprs_are_sent(
         values = [v for k, v in parse_qsl(url.query, keep_blank_values=True) if k.lower() == "cpr"]
         well_formed |= {v for v in values if re.fullmatch("[0-9]{10}", v)}
     assert well_formed == set(TEST_CPRS)
+    # ...while negative generation goes on: fuzzing sends malformed numbers of its own
+    fuzzed = {
+        value
+        for entry in entries
+        if str(entry["comment"]).endswith("case: fuzzing, negative")
+        for name, value in parse_qsl(urlsplit(_url(entry)).query, keep_blank_values=True)
+        if name.lower() == "cpr" and not re.fullmatch("[0-9]{10}", value)
+    }
+    assert len(fuzzed) >= 3, fuzzed
     recording = (result.report_dir / "exchanges.har").read_text(encoding="utf-8")
     registered = kpb_sim_certs.client("registered")
     for pem in (registered.cert, registered.key, kpb_sim_certs.ca_cert):
