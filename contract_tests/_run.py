@@ -12,8 +12,16 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import schemathesis
 from schemathesis import Case, CheckResult, HookContext, Response
-from schemathesis.core.failures import Failure
+from schemathesis.core.failures import AcceptedNegativeData, Failure, ServerError
 from schemathesis.engine import Status
+from schemathesis.openapi.checks import (
+    JsonSchemaError,
+    MissingContentType,
+    RejectedPositiveData,
+    UndefinedContentType,
+    UndefinedStatusCode,
+    UnsupportedMethodResponse,
+)
 
 from ._codes import undocumented_codes
 from ._findings import ContractViolation, Findings, Violation, curl_command, describe_answer
@@ -202,36 +210,34 @@ class ContractRun:
 
 def _failure_key(failure: Failure) -> str:
     # the JSON Schema keyword's location, or whatever else tells failures of a kind apart
-    schema_path = getattr(failure, "schema_path", None)
-    if schema_path is not None:
-        return "/".join(map(str, schema_path))
+    if isinstance(failure, JsonSchemaError):
+        return "/".join(map(str, failure.schema_path))
     return type(failure).__name__
 
 
 def _explain(failure: Failure, response: Response, exchange: Exchange | None) -> tuple[str, str]:
     """What the spec says and what came back, for one schemathesis failure."""
     answer = describe_answer(exchange) if exchange else str(response.status_code)
-    kind = type(failure).__name__
-    if kind == "JsonSchemaError":
-        where = "/" + "/".join(map(str, getattr(failure, "instance_path", [])))
-        keyword = str(getattr(failure, "schema_path", ["?"])[-1])
+    if isinstance(failure, JsonSchemaError):
+        where = "/" + "/".join(map(str, failure.instance_path))
+        keyword = str(failure.schema_path[-1]) if failure.schema_path else "schema"
         return (
             f"the {response.status_code} body at {where} satisfies the schema's {keyword!r}",
-            str(getattr(failure, "validation_message", "")) or failure.title,
+            failure.validation_message or failure.title,
         )
-    if kind == "UndefinedStatusCode":
-        documented = ", ".join(getattr(failure, "defined_status_codes", []))
+    if isinstance(failure, UndefinedStatusCode):
+        documented = ", ".join(failure.defined_status_codes)
         return f"one of the documented statuses {documented}", answer
-    if kind in ("UndefinedContentType", "MissingContentType"):
+    if isinstance(failure, (UndefinedContentType, MissingContentType)):
         return "Content-Type application/json", answer
-    if kind == "ServerError":
+    if isinstance(failure, ServerError):
         return "no server error (5xx)", answer
-    if kind == "AcceptedNegativeData":
+    if isinstance(failure, AcceptedNegativeData):
         invalid = _line_after(failure.message, "Invalid component:")
         return f"a 4xx answer to invalid input ({invalid or 'invalid request'})", answer
-    if kind == "RejectedPositiveData":
+    if isinstance(failure, RejectedPositiveData):
         return "200 for a valid request with a test CPR number", answer
-    if kind == "UnsupportedMethodResponse":
+    if isinstance(failure, UnsupportedMethodResponse):
         return "405 with an Allow header for a method the spec does not define (D19)", answer
     return failure.title, f"{answer} ({_first_line(failure.message)})"
 

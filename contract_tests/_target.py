@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +23,13 @@ __all__ = [
 ]
 
 DEFAULT_REPORT_DIR = Path("kpb-contract-report")
+
+# A real, shared service: a few requests a second, a few hundred in all (about a minute).
+REMOTE_RATE = "3/s"
+REMOTE_MAX_EXAMPLES = 20
+REMOTE_MAX_REQUESTS = 600
+# Loopback: only the run time counts (about five seconds against the simulator).
+LOOPBACK_MAX_EXAMPLES = 300
 
 _RATE = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*([smh])\s*$")
 _RATE_UNITS = {"s": "second", "m": "minute", "h": "hour"}
@@ -92,9 +99,6 @@ class Target:
         except ValueError:
             return False
 
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -108,7 +112,7 @@ class Limits:
     rate: tuple[int, str] | None
     seed: int
     data_checks: bool = True
-    report_dir: Path = field(default=DEFAULT_REPORT_DIR)
+    report_dir: Path = DEFAULT_REPORT_DIR
     #: Whether a failing generated request is simplified by sending variations of it.
     shrink: bool = True
 
@@ -125,9 +129,3 @@ class Limits:
             seed=seed,
             shrink=False,
         )
-
-
-REMOTE_RATE = "3/s"
-REMOTE_MAX_EXAMPLES = 20
-REMOTE_MAX_REQUESTS = 600
-LOOPBACK_MAX_EXAMPLES = 300
