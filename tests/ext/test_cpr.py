@@ -12,15 +12,9 @@ from hypothesis import strategies as st
 
 from kpb_ext import Cpr, InvalidCprError, KpbError
 
-BILAG_A = [
-    "0702614074",
-    "0107529039",
-    "0701614038",
-    "0709614401",
-    "0707614293",
-    "0707614285",
-    "0706614184",
-]
+from . import examples
+
+BILAG_A = examples.bilag_a_cprs()
 
 
 @pytest.mark.parametrize(
