@@ -1,6 +1,7 @@
 """The ``kpb`` command.
 
-Subcommands are imported only when they run, so that ``kpb --help`` stays fast.
+Only click is imported up front: each subcommand's module (and httpx, cryptography,
+schemathesis...) is imported when that subcommand runs, so ``kpb --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,33 +11,133 @@ import importlib
 import click
 
 from kpb_ext.cli._exit import ExitCode
+from kpb_ext.cli._options import TargetOptions
 
 __all__ = ["ExitCode", "cli", "main"]
 
-# name -> "module:attribute" of a click command
-_COMMANDS: dict[str, str] = {
-    "sim": "kpb_sim.cli:sim",
-    "contract": "contract_tests.cli:contract",
+# name -> ("module:attribute" of a click command, one-line help for the listing)
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "ping": ("kpb_ext.cli._commands:ping", "Call /test: is KPB reachable?"),
+    "medical-certificates": (
+        "kpb_ext.cli._commands:medical_certificates",
+        "A person's medical certificates (lægeerklæringer).",
+    ),
+    "applications": (
+        "kpb_ext.cli._commands:applications",
+        "A person's driving-test applications (prøveforløb).",
+    ),
+    "lookup": ("kpb_ext.cli._commands:lookup", "Look up many CPR numbers; JSON Lines out."),
+    "doctor": ("kpb_ext.cli._doctor:doctor", "Check the connection to KPB step by step."),
+    "contract": ("contract_tests.cli:contract", "Check a KPB environment against the spec."),
+    "sim": ("kpb_sim.cli:sim", "Run the offline KPB test environment."),
 }
+
+_EPILOG = """\b
+Exit codes: 0 success, 1 contract violations, 2 usage or invalid input
+(an invalid CPR number is one), 3 KPB answered with an error, 4 network or
+TLS failure, 5 the client certificate cannot be used.
+
+\b
+With no --env or --base-url, commands run against the embedded simulator,
+which holds the seven test persons of the documentation's Bilag A."""
 
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *_COMMANDS})
+        return list(_COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in _COMMANDS:
-            module, _, attr = _COMMANDS[cmd_name].partition(":")
-            command = getattr(importlib.import_module(module), attr)
-            assert isinstance(command, click.Command)
-            return command
-        return super().get_command(ctx, cmd_name)
+        if cmd_name not in _COMMANDS:
+            return None
+        module, _, attr = _COMMANDS[cmd_name][0].partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The listing uses the static help above, so that --help imports no subcommand.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, help_) in _COMMANDS.items()])
 
 
-@click.group(cls=_LazyGroup)
-def cli() -> None:
+@click.group(
+    cls=_LazyGroup, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--env",
+    "environment",
+    type=click.Choice(["test", "production"]),
+    envvar="KPB_ENV",
+    help="KPB environment to call. [env: KPB_ENV]",
+)
+@click.option(
+    "--base-url",
+    envvar="KPB_BASE_URL",
+    metavar="URL",
+    help="KPB BaseUrl including /api, e.g. https://service-kpbt2.knowledgecube.net/api "
+    "[env: KPB_BASE_URL]",
+)
+@click.option(
+    "--cert",
+    envvar="KPB_CERT",
+    metavar="PEM",
+    type=click.Path(dir_okay=False),
+    help="Function certificate (PEM; may also hold the key). [env: KPB_CERT]",
+)
+@click.option(
+    "--key",
+    envvar="KPB_KEY",
+    metavar="PEM",
+    type=click.Path(dir_okay=False),
+    help="Private key of --cert (PEM, may be encrypted). [env: KPB_KEY]",
+)
+@click.option(
+    "--p12",
+    envvar="KPB_P12",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Function certificate as PKCS#12 (.p12/.pfx). The password comes only from "
+    "KPB_CERT_PASSWORD or KPB_CERT_PASSWORD_FILE. [env: KPB_P12]",
+)
+@click.option(
+    "--ca-bundle",
+    envvar="KPB_CA_BUNDLE",
+    metavar="PEM",
+    type=click.Path(dir_okay=False),
+    help="Extra CA certificates to trust, besides the system's. [env: KPB_CA_BUNDLE]",
+)
+@click.option("-v", "--verbose", is_flag=True, help="DEBUG logging of kpb and httpx (CPRs masked).")
+@click.version_option(package_name="kpb", prog_name="kpb")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    environment: str | None,
+    base_url: str | None,
+    cert: str | None,
+    key: str | None,
+    p12: str | None,
+    ca_bundle: str | None,
+    verbose: bool,
+) -> None:
     """Tools for KOMBIT's Køreprøvebooking (KPB) web services."""
+    ctx.obj = TargetOptions(
+        environment=environment,
+        base_url=base_url,
+        cert=cert,
+        key=key,
+        p12=p12,
+        ca_bundle=ca_bundle,
+        verbose=verbose,
+    )
+    if verbose:
+        import logging
+
+        logging.basicConfig(
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        for name in ("kpb_ext", "kpb_sim", "httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
 
 
 def main() -> None:
-    cli()
+    cli(prog_name="kpb")

@@ -1,0 +1,329 @@
+"""The kpb command against the simulator over real mutual TLS on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kpb_ext.cli import ExitCode, cli
+from kpb_sim import CertificateSet, Simulator
+
+TEST_CPRS = [
+    "0702614074",
+    "0107529039",
+    "0701614038",
+    "0709614401",
+    "0707614293",
+    "0707614285",
+    "0706614184",
+]
+HYPHENATED = [f"{c[:6]}-{c[6:]}" for c in TEST_CPRS]
+
+pytestmark = pytest.mark.network
+
+
+def kpb(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
+    clean = {
+        name: None
+        for name in (
+            "KPB_ENV",
+            "KPB_BASE_URL",
+            "KPB_CERT",
+            "KPB_KEY",
+            "KPB_P12",
+            "KPB_CA_BUNDLE",
+            "KPB_CERT_PASSWORD",
+            "KPB_CERT_PASSWORD_FILE",
+        )
+    }
+    runner = CliRunner()
+    return runner.invoke(
+        cli, list(args), env={**clean, **(env or {})}, input=stdin, catch_exceptions=False
+    )
+
+
+def against(
+    simulator: Simulator, certs: CertificateSet, name: str | None = "registered"
+) -> list[str]:
+    args = ["--base-url", simulator.base_url, "--ca-bundle", str(certs.ca_cert)]
+    if name is not None:
+        files = certs.client(name)
+        args += ["--cert", str(files.cert), "--key", str(files.key)]
+    return args
+
+
+def assert_no_full_cpr(texts: Sequence[str], allowed_data: str = "") -> None:
+    for text in texts:
+        for number in TEST_CPRS + HYPHENATED:
+            assert number not in text.replace(allowed_data, ""), f"{number[:6]}... leaked"
+
+
+# -- with no target: the embedded simulator ---------------------------------------------
+
+
+def test_ping_runs_against_the_embedded_simulator_and_says_so() -> None:
+    result = kpb("ping")
+    assert result.exit_code == 0, result.output
+    assert '["Hello", "World"]' in result.stdout
+    assert "embedded simulator" in result.stderr
+
+
+def test_applications_table_has_danish_labels_and_masks_the_cpr() -> None:
+    result = kpb("applications", "070261-4074")
+    assert result.exit_code == 0, result.stderr
+    assert "Prøve bestilt (11) undocumented code" in result.stdout
+    assert "Kontant betaling modtaget" in result.stdout
+    assert "070261-****" in result.stdout
+    assert_no_full_cpr([result.stdout, result.stderr])
+
+
+def test_applications_json_is_kpb_wire_json() -> None:
+    result = kpb("applications", "0701614038", "--json")
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(result.stdout)
+    (application,) = body["Applications"]
+    assert application["LicenseCategoryCode"] == "A"
+    statuses = [exam["ExamStatus"]["Name"] for exam in application["ApplicationExams"]]
+    assert sorted(statuses) == ["Bestilt", "Bestået"]
+    assert "2018-05-25T11:37:56.8431813" in [
+        e["CreatedDate"] for e in application["ApplicationEvents"]
+    ]
+
+
+def test_medical_certificates_table_and_json() -> None:
+    table = kpb("medical-certificates", "0107529039")
+    assert table.exit_code == 0, table.stderr
+    assert "Modtaget (1)" in table.stdout
+    assert "Gruppe 2" in table.stdout
+    assert_no_full_cpr([table.stdout, table.stderr])
+
+    empty = kpb("medical-certificates", "0707614293", "--json")
+    assert json.loads(empty.stdout) == {"MedicalCertificates": []}
+
+
+@pytest.mark.parametrize("bad", ["1234", "320261-4074", "07026l4074"])
+def test_invalid_cpr_exits_2_before_any_request(bad: str) -> None:
+    result = kpb("applications", bad)
+    assert result.exit_code == ExitCode.USAGE
+    assert "InvalidCprError" in result.stderr
+    assert "Next step" in result.stderr
+    assert "embedded simulator" not in result.stderr  # rejected before a target was started
+    assert bad not in result.stderr or len(bad) < 10
+
+
+def test_lookup_writes_one_json_line_per_distinct_number(tmp_path: Path) -> None:
+    numbers = tmp_path / "cprs.txt"
+    numbers.write_text(
+        "# nightly batch\n" + "\n".join(HYPHENATED) + "\n0702614074\n1234\n", encoding="utf-8"
+    )
+    result = kpb("lookup", "--from-file", str(numbers), "--concurrency", "4")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 8  # seven persons, the repeat looked up once, and the bad number
+    by_index = {line["index"]: line for line in lines}
+    assert set(by_index) == {0, 1, 2, 3, 4, 5, 6, 8}
+    assert by_index[8]["errors"]["cpr"]["type"] == "InvalidCprError"
+    assert by_index[4]["MedicalCertificates"] == []
+    assert all("Applications" in by_index[i] for i in range(7))
+    assert result.exit_code == ExitCode.USAGE  # one invalid number, all others kept
+    assert "1 InvalidCprError" in result.stderr
+    assert_no_full_cpr([result.stderr])
+    assert_no_full_cpr([json.dumps(line.get("cpr")) for line in lines])
+
+
+def test_lookup_all_good_exits_0() -> None:
+    result = kpb("lookup", *TEST_CPRS[:3], "--what", "applications")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_certificate_without_target_is_a_usage_error(tmp_path: Path) -> None:
+    result = kpb("--cert", str(tmp_path / "x.pem"), "ping")
+    assert result.exit_code == ExitCode.USAGE
+    assert "no KPB to call" in result.stderr
+
+
+def test_help_lists_every_command_and_exit_code() -> None:
+    result = kpb("--help")
+    assert result.exit_code == 0
+    for command in (
+        "ping",
+        "applications",
+        "medical-certificates",
+        "lookup",
+        "doctor",
+        "contract",
+        "sim",
+    ):
+        assert command in result.stdout
+    assert "5 the client certificate cannot be used" in " ".join(result.stdout.split())
+
+
+# -- against an explicit target ----------------------------------------------------------
+
+
+def test_environment_variables_configure_the_target(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    files = kpb_sim_certs.client("registered")
+    result = kpb(
+        "applications",
+        "0709614401",
+        "--json",
+        env={
+            "KPB_BASE_URL": kpb_sim.base_url,
+            "KPB_CA_BUNDLE": str(kpb_sim_certs.ca_cert),
+            "KPB_P12": str(files.p12),
+            "KPB_CERT_PASSWORD_FILE": str(kpb_sim_certs.password_file),
+        },
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "embedded simulator" not in result.stderr
+    assert json.loads(result.stdout)["Applications"][0]["LicenseCategoryCode"] == "B"
+
+
+def test_wrong_p12_password_exits_5(kpb_sim: Simulator, kpb_sim_certs: CertificateSet) -> None:
+    files = kpb_sim_certs.client("registered")
+    result = kpb(
+        "--base-url",
+        kpb_sim.base_url,
+        "--p12",
+        str(files.p12),
+        "ping",
+        env={"KPB_CERT_PASSWORD": "not the password"},
+    )
+    assert result.exit_code == ExitCode.CERTIFICATE
+    assert "CertificatePasswordError" in result.stderr
+    assert "not the password" not in result.stderr
+
+
+def test_unregistered_certificate_exits_3_with_registration_advice(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    result = kpb(*against(kpb_sim, kpb_sim_certs, "unregistered"), "applications", "0702614074")
+    assert result.exit_code == ExitCode.KPB_ERROR
+    assert "Certificate doesn't exist" in result.stderr
+    assert "kpb.support@knowledgecube.net" in result.stderr
+    assert_no_full_cpr([result.stdout, result.stderr])
+
+
+def test_wrong_path_exits_3_and_masks_the_cpr_in_the_404_message(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    args = against(kpb_sim, kpb_sim_certs)
+    args[1] = kpb_sim.base_url.removesuffix("/api") + "/wrong"
+    result = kpb(*args, "applications", "0702614074")
+    assert result.exit_code == ExitCode.KPB_ERROR
+    assert "NotFoundError" in result.stderr
+    assert "No HTTP resource was found" in result.stderr
+    assert_no_full_cpr([result.stderr])
+
+
+def test_closed_port_exits_4(kpb_sim_certs: CertificateSet) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = kpb(
+        "--base-url",
+        f"https://127.0.0.1:{port}/api",
+        "--ca-bundle",
+        str(kpb_sim_certs.ca_cert),
+        "ping",
+    )
+    assert result.exit_code == ExitCode.NETWORK
+    assert "ConnectionFailedError" in result.stderr
+
+
+# -- kpb doctor ----------------------------------------------------------------------------
+
+
+def test_doctor_passes_every_check_with_the_registered_certificate(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    result = kpb(*against(kpb_sim, kpb_sim_certs), "doctor")
+    assert result.exit_code == 0, result.stdout
+    steps = ["DNS", "TCP", "TLS", "Client certificate", "KPB /test", "Authorised call"]
+    for step in steps:
+        assert f"✓ {step}" in result.stdout
+    assert kpb_sim_certs.client("registered").thumbprint in result.stdout
+    assert "All checks passed" in result.stdout
+    assert_no_full_cpr([result.stdout, result.stderr])
+
+
+def test_doctor_with_unregistered_certificate_stops_at_the_authorised_call(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    result = kpb(*against(kpb_sim, kpb_sim_certs, "unregistered"), "doctor")
+    assert result.exit_code == ExitCode.KPB_ERROR
+    assert "✓ KPB /test" in result.stdout
+    assert "✗ Authorised call" in result.stdout
+    assert "Certificate doesn't exist" in result.stdout
+    assert ".cer" in result.stdout
+    assert "kpb.support@knowledgecube.net" in result.stdout
+    assert "All checks passed" not in result.stdout
+
+
+def test_doctor_with_application_only_certificate_passes(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    """The authorised call uses /Application, which that certificate may call."""
+    result = kpb(*against(kpb_sim, kpb_sim_certs, "application-only"), "doctor")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_doctor_with_expired_certificate_stops_at_the_certificate_check(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    result = kpb(*against(kpb_sim, kpb_sim_certs, "expired"), "doctor")
+    assert result.exit_code == ExitCode.CERTIFICATE
+    assert "✓ TLS" in result.stdout
+    assert "✗ Client certificate" in result.stdout
+    assert "CertificateExpiredError" in result.stdout
+    assert "KPB /test" not in result.stdout
+
+
+def test_doctor_without_a_trusted_ca_stops_at_tls(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    args = against(kpb_sim, kpb_sim_certs)
+    del args[2:4]  # no --ca-bundle: the simulator's CA is not in the system store
+    result = kpb(*args, "doctor")
+    assert result.exit_code == ExitCode.NETWORK
+    assert "✗ TLS" in result.stdout
+    assert "--ca-bundle" in result.stdout
+
+
+def test_doctor_with_closed_port_stops_at_tcp_with_allow_listing_advice(
+    kpb_sim_certs: CertificateSet,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = kpb("--base-url", f"https://127.0.0.1:{port}/api", "doctor")
+    assert result.exit_code == ExitCode.NETWORK
+    assert "✗ TCP" in result.stdout
+    assert "IP address" in result.stdout
+
+
+def test_doctor_on_production_skips_the_authorised_call_without_cpr(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production holds real citizens' data: no lookup unless a number is given."""
+    import kpb_ext
+
+    monkeypatch.setitem(kpb_ext.ENVIRONMENTS, "production", kpb_sim.base_url)
+    args = against(kpb_sim, kpb_sim_certs)
+    args[0:2] = ["--env", "production"]
+
+    skipped = kpb(*args, "doctor")
+    assert skipped.exit_code == 0, skipped.stdout
+    assert "✓ KPB /test" in skipped.stdout
+    assert "Authorised call: skipped on production" in " ".join(skipped.stdout.split())
+
+    explicit = kpb(*args, "doctor", "--cpr", "070961-4401")
+    assert explicit.exit_code == 0, explicit.stdout
+    assert "✓ Authorised call" in explicit.stdout
