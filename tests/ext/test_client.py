@@ -35,6 +35,7 @@ from . import examples
 from .pki import CA, Issued
 from .servers import Reply, Request, TestServer, closed_port, kpb
 
+pytestmark = pytest.mark.network
 Serve = Callable[..., TestServer]
 CPR = "0702614074"
 NO_RETRY = RetryPolicy.none()

@@ -45,6 +45,13 @@ def test_no_modulus_11_check() -> None:
     assert Cpr.parse("070261-4075").digits == "0702614075"
 
 
+@given(st.text("0123456789", min_size=10, max_size=10))
+def test_agrees_with_stdnum_validate(digits: str) -> None:
+    from stdnum.dk import cpr as stdnum_cpr
+
+    assert stdnum_cpr.is_valid(digits) == (rejection(digits) is None)
+
+
 def test_century_rule_gives_the_birth_date() -> None:
     assert Cpr.parse("0107529039").birth_date == dt.date(1952, 7, 1)
     assert Cpr.parse("0101054000").birth_date == dt.date(2005, 1, 1)  # 7th digit 4, year < 37
