@@ -4,7 +4,8 @@
 with spaces or hyphens, and checks it with python-stdnum (:mod:`stdnum.dk.cpr`): ten
 digits and a birth date that exists by the century rule of the seventh digit, not in
 the future. There is no modulus-11 check: numbers issued since 2007 and KPB's own test
-numbers need not satisfy it, and stdnum's ``validate`` does not apply it.
+numbers need not satisfy it. stdnum 2.x's ``validate`` does not apply it either; the
+date rule is applied through ``get_birth_date`` so that it stays exactly that rule.
 
 ``str()``, ``repr()`` and formatting show ``070261-****``; the ten digits are only
 available as :attr:`Cpr.digits`.
@@ -95,22 +96,33 @@ def _validate(text: str) -> str:
     """Return the ten digits of *text*, or raise with a message that does not echo it."""
     if not isinstance(text, str):
         raise InvalidCprError(f"a CPR number must be text, not {type(text).__name__}")
-    # stdnum strips spaces and hyphens; other whitespace (tabs, no-break spaces) too.
-    compact = stdnum_cpr.compact(" ".join(text.split()))
-    if not compact:
-        raise InvalidCprError("the CPR number is empty")
-    if not (compact.isascii() and compact.isdigit()):
-        bad = sum(1 for c in compact if not ("0" <= c <= "9"))
-        raise InvalidCprError(
-            f"the CPR number contains {bad} character(s) that are not digits; "
-            "expected 10 digits, optionally written DDMMYY-SSSS"
-        )
-    if len(compact) != 10:
-        raise InvalidCprError(f"the CPR number has {len(compact)} digits, expected 10")
+    if len(text) == 10 and text.isascii() and text.isdigit():
+        digits = text  # the form KPB takes, and the common one: nothing to clean
+    else:
+        # stdnum strips spaces and hyphens; other whitespace (tabs, no-break spaces) too.
+        digits = stdnum_cpr.compact(" ".join(text.split()))
+        if not digits:
+            raise InvalidCprError("the CPR number is empty")
+        if not (digits.isascii() and digits.isdigit()):
+            bad = sum(1 for c in digits if not ("0" <= c <= "9"))
+            raise InvalidCprError(
+                f"the CPR number contains {bad} character(s) that are not digits; "
+                "expected 10 digits, optionally written DDMMYY-SSSS"
+            )
+        if len(digits) != 10:
+            raise InvalidCprError(f"the CPR number has {len(digits)} digits, expected 10")
+    # What stdnum's validate() checks beyond the format, without whatever else a later
+    # version might add to it: the birth date exists by the century rule and has passed.
     try:
-        return str(stdnum_cpr.validate(compact))
+        born = stdnum_cpr.get_birth_date(digits)
     except stdnum_exceptions.ValidationError:
-        raise InvalidCprError(_date_problem(compact)) from None
+        raise InvalidCprError(_date_problem(digits)) from None
+    if born > datetime.date.today():
+        raise InvalidCprError(
+            f"the CPR number {digits[:6]}-**** has birth date {born.isoformat()} "
+            "(by the century rule), in the future"
+        )
+    return digits
 
 
 def _date_problem(digits: str) -> str:

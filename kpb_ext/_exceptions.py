@@ -35,6 +35,8 @@ masked when the exception is created.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._redact import redact
 
 __all__ = [
@@ -81,6 +83,17 @@ class KpbError(Exception):
         if hint is not None:
             self.hint = hint
         self.add_note(f"hint: {self.hint}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (for process pools) whatever the subclass's __init__ takes.
+        return (_rebuild, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[KpbError], message: str, state: dict[str, Any]) -> KpbError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 # -- input -------------------------------------------------------------------------------

@@ -102,10 +102,10 @@ def read_model(response: httpx.Response, model: type[M]) -> M:
 
 
 def read_string_list(response: httpx.Response) -> list[str]:
-    """Parse the body of ``GET /test``: a JSON array of strings."""
+    """Parse the body of ``GET /test``: a JSON array of two strings (``HelloWorld``)."""
     data = _json(response)
-    if type(data) is not list or not all(type(item) is str for item in data):
-        raise _invalid(response, "the body is not a JSON array of strings")
+    if type(data) is not list or len(data) != 2 or not all(type(item) is str for item in data):
+        raise _invalid(response, "the body is not a JSON array of two strings")
     return data
 
 

@@ -52,6 +52,7 @@ _NAMESPACE: Final[dict[str, Any]] = {
     "Unset": Unset,
 }
 _compiled: dict[type, Check] = {}
+_ABSENT: Final = object()
 
 
 def body_problem(model: type, data: object) -> str | None:
@@ -110,27 +111,49 @@ def _kind(value: object) -> str:
 
 
 def _model_check(cls: type) -> Check:
+    # Members fall in three groups, checked in tight loops without a call per value:
+    # scalars (by JSON type), timestamps (by pattern), and nested objects and arrays.
     hints = _hints(cls)
     names = wire_names(cls)
-    members: list[tuple[str, bool, Check]] = []
+    scalars: list[tuple[str, bool, frozenset[type], str]] = []
+    timestamps: list[tuple[str, bool]] = []
+    nested: list[tuple[str, bool, Check]] = []
     for field in _fields(cls):
-        required = field.default is attrs.NOTHING
-        check: Check
+        wire, required, tp = names[field.name], field.default is attrs.NOTHING, hints[field.name]
+        allowed = _scalar_types(tp)
         if (cls, field.name) in TIMESTAMP_FIELDS:
-            check = _timestamp
+            timestamps.append((wire, required))
+        elif allowed is not None:
+            scalars.append((wire, required, allowed, _expected(tp)))
         else:
-            check = _type_check(hints[field.name])
-        members.append((names[field.name], required, check))
+            nested.append((wire, required, _type_check(tp)))
+    match = _TIMESTAMP.match
 
     def check_object(value: object) -> str | None:
         if type(value) is not dict:
             return f" is {_kind(value)}, expected an object ({cls.__name__})"
-        for wire, required, member_check in members:
-            if wire not in value:
+        get = value.get
+        for wire, required, allowed, expected in scalars:
+            member = get(wire, _ABSENT)
+            if type(member) not in allowed:
+                if member is not _ABSENT:
+                    return f".{wire} is {_kind(member)}, expected {expected}"
+                if required:
+                    return f".{wire} is missing"
+        for wire, required in timestamps:
+            member = get(wire, _ABSENT)
+            if type(member) is not str or match(member) is None:
+                if member is not _ABSENT:
+                    return f".{wire}{_timestamp(member)}"
+                if required:
+                    return f".{wire} is missing"
+        for wire, required, check in nested:
+            member = get(wire, _ABSENT)
+            if member is _ABSENT:
                 if required:
                     return f".{wire} is missing"
                 continue
-            problem = member_check(value[wire])
+            problem = check(member)
             if problem is not None:
                 return f".{wire}{problem}"
         return None
@@ -147,21 +170,15 @@ def _timestamp(value: object) -> str | None:
 
 
 def _type_check(tp: object) -> Check:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(tp) if arg is not Unset]
-        if len(options) == 1:
-            return _type_check(options[0])
-        checks = [_type_check(arg) for arg in options]
-        expected = " or ".join(dict.fromkeys(_expected(arg) for arg in options))
+    allowed = _scalar_types(tp)
+    if allowed is not None:
+        expected = _expected(tp)
 
-        def union(value: object) -> str | None:
-            if any(check(value) is None for check in checks):
-                return None
-            return f" is {_kind(value)}, expected {expected}"
+        def scalar(value: object) -> str | None:
+            return None if type(value) in allowed else f" is {_kind(value)}, expected {expected}"
 
-        return union
-    if origin is list:
+        return scalar
+    if typing.get_origin(tp) is list:
         (item_type,) = typing.get_args(tp)
         item = _type_check(item_type)
 
@@ -177,22 +194,27 @@ def _type_check(tp: object) -> Check:
         return sequence
     if isinstance(tp, type) and attrs.has(tp):
         return lambda value: body_problem(tp, value)
-    json_type = _json_type(tp)
-    expected = _expected(tp)
-    return lambda value: (
-        None if type(value) is json_type else f" is {_kind(value)}, expected {expected}"
-    )
-
-
-def _json_type(tp: object) -> type:
-    if tp is type(None):
-        return type(None)
-    if tp is int or (isinstance(tp, type) and issubclass(tp, enum.IntEnum)):
-        return int  # and so never bool: type(True) is bool
-    if tp in (str, uuid.UUID):
-        return str  # a UUID's format is checked by the generated parser
     raise TypeError(f"no JSON shape for {tp!r}")  # a new type in the generated models
 
 
+def _scalar_types(tp: object) -> frozenset[type] | None:
+    """The JSON types (as Python types) a scalar member may have; None if not a scalar."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        options = [_scalar_types(arg) for arg in typing.get_args(tp) if arg is not Unset]
+        if any(option is None for option in options):
+            return None
+        return frozenset().union(*options)  # type: ignore[arg-type]
+    if tp is type(None):
+        return frozenset({type(None)})
+    if tp is int or (isinstance(tp, type) and issubclass(tp, enum.IntEnum)):
+        return frozenset({int})  # and so never bool: type(True) is bool
+    if tp in (str, uuid.UUID):
+        return frozenset({str})  # a GUID's format is checked by the generated parser
+    return None
+
+
 def _expected(tp: object) -> str:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        parts = (_expected(arg) for arg in typing.get_args(tp) if arg is not Unset)
+        return " or ".join(dict.fromkeys(parts))
     return {type(None): "null", str: "a string", uuid.UUID: "a GUID string"}.get(tp, "an integer")

@@ -22,3 +22,9 @@ def medical_certificates() -> dict[str, Any]:
 def applications() -> dict[str, Any]:
     """``{"Applications": [...]}`` of PDF §3.2.2.3, with application status 11."""
     return _example("/Application")
+
+
+def bilag_a_cprs() -> list[str]:
+    """The seven test CPR numbers of PDF §1.1, as the spec lists them."""
+    examples = load_spec()["components"]["parameters"]["Cpr"]["examples"]
+    return [example["value"] for example in examples.values()]

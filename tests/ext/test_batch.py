@@ -25,6 +25,7 @@ from . import examples
 from .pki import Issued
 from .servers import Reply, Request, TestServer, kpb
 
+pytestmark = pytest.mark.network
 Serve = Callable[..., TestServer]
 INPUT = ["0702614074", "070261-4074", "12", "0107529039", "0702614074", "3202614074", " 1 2 "]
 

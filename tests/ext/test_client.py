@@ -35,6 +35,7 @@ from . import examples
 from .pki import CA, Issued
 from .servers import Reply, Request, TestServer, closed_port, kpb
 
+pytestmark = pytest.mark.network
 Serve = Callable[..., TestServer]
 CPR = "0702614074"
 NO_RETRY = RetryPolicy.none()
@@ -184,7 +185,7 @@ def test_invalid_bodies(
 
 
 def test_timeout(serve: Serve, client_for: Callable[..., KpbClient]) -> None:
-    server = serve(lambda request: Reply.json([], delay=1.0))
+    server = serve(lambda request: Reply.json(["Hello", "World"], delay=1.0))
     with pytest.raises(KpbTimeoutError, match="waiting for the answer"):
         client_for(server, timeout=0.2).ping()
 
@@ -409,7 +410,7 @@ async def test_async_errors_and_retries(
 ) -> None:
     flaky = serve(failing_then_ok(2, Reply.message(502, "bad gateway")))
     refusing = serve(lambda request: Reply.message(401, "Certificate doesn't exist"))
-    slow = serve(lambda request: Reply.json([], delay=1.0))
+    slow = serve(lambda request: Reply.json(["Hello", "World"], delay=1.0))
     options = {"certificate": certificate, "ca_bundle": ca_file, "retry": FAST_RETRY}
     async with AsyncKpbClient(base_url=flaky.base_url, **options) as client:  # type: ignore[arg-type]
         assert await client.ping() == ["Hello", "World"]

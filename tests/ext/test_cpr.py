@@ -12,15 +12,9 @@ from hypothesis import strategies as st
 
 from kpb_ext import Cpr, InvalidCprError, KpbError
 
-BILAG_A = [
-    "0702614074",
-    "0107529039",
-    "0701614038",
-    "0709614401",
-    "0707614293",
-    "0707614285",
-    "0706614184",
-]
+from . import examples
+
+BILAG_A = examples.bilag_a_cprs()
 
 
 @pytest.mark.parametrize(
@@ -49,6 +43,13 @@ def test_no_modulus_11_check() -> None:
 
     assert stdnum_cpr.checksum("0702614075") != 0
     assert Cpr.parse("070261-4075").digits == "0702614075"
+
+
+@given(st.text("0123456789", min_size=10, max_size=10))
+def test_agrees_with_stdnum_validate(digits: str) -> None:
+    from stdnum.dk import cpr as stdnum_cpr
+
+    assert stdnum_cpr.is_valid(digits) == (rejection(digits) is None)
 
 
 def test_century_rule_gives_the_birth_date() -> None:

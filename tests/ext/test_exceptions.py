@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import traceback
 
@@ -100,3 +101,21 @@ def test_unexpected_status_keeps_retry_after() -> None:
 def test_every_error_is_a_kpb_error(cls: type[KpbError]) -> None:
     assert issubclass(cls, KpbError)
     assert issubclass(cls, Exception)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NotFoundError(404, "No HTTP resource"),
+        UnexpectedStatusError(503, "busy", retry_after=3.0),
+        InvalidResponseError("bad", status_code=200, excerpt="<html>", hint="look"),
+        kpb_ext.InvalidCprError("the CPR number has 9 digits, expected 10"),
+        kpb_ext.TlsError("TLS failed", hint="check the clock"),
+    ],
+)
+def test_errors_survive_pickling(error: KpbError) -> None:
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert copy.__dict__ == error.__dict__
+    assert copy.hint == error.hint

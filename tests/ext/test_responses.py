@@ -155,8 +155,8 @@ def test_not_the_documented_body(body: bytes) -> None:
 
 def test_ping_body() -> None:
     assert read_string_list(response(200, ["Hello", "World"])) == ["Hello", "World"]
-    for bad in ({"Hello": "World"}, ["Hello", 1], b'"Hello"'):
-        with pytest.raises(InvalidResponseError, match="not a JSON array of strings"):
+    for bad in ({"Hello": "World"}, ["Hello", 1], b'"Hello"', [], ["Hello", "World", "!"]):
+        with pytest.raises(InvalidResponseError, match="not a JSON array of two strings"):
             read_string_list(response(200, bad))
 
 

@@ -45,4 +45,4 @@ def test_required_members_are_the_specs(model: type) -> None:
 def test_problems_name_the_place_in_wire_terms() -> None:
     body = {"MedicalCertificates": [{"Id": "a16cd46c-1473-4662-8b37-bc9418724a24"}]}
     problem = body_problem(models.MedicalCertificatesResponse, body)
-    assert problem == ".MedicalCertificates[0].Status is missing"
+    assert problem == ".MedicalCertificates[0].IssueDate is missing"
