@@ -19,6 +19,7 @@ __all__ = [
     "ErrorProbe",
     "Limits",
     "Target",
+    "check_urls",
     "parse_rate",
 ]
 
@@ -41,6 +42,17 @@ def parse_rate(text: str) -> tuple[int, str]:
     if found is None:
         raise ValueError(f"{text!r} is not a rate: write it as N/s, N/m or N/h, for example 3/s")
     return int(found.group(1)), _RATE_UNITS[found.group(2)]
+
+
+def check_urls(base_url: str, http_base_url: str | None = None) -> None:
+    """ValueError unless *base_url* is https:// and *http_base_url* (if given) http://."""
+    parts = urlsplit(base_url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError(f"the base URL must be an https:// URL, not {base_url!r}")
+    if http_base_url is not None:
+        http = urlsplit(http_base_url)
+        if http.scheme != "http" or not http.hostname:
+            raise ValueError(f"the plain-HTTP URL must be an http:// URL, not {http_base_url!r}")
 
 
 @dataclass(frozen=True)
@@ -69,16 +81,9 @@ class Target:
     description: str = ""
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.base_url)
-        if parts.scheme != "https" or not parts.hostname:
-            raise ValueError(f"the base URL must be an https:// URL, not {self.base_url!r}")
+        check_urls(self.base_url, self.http_base_url)
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         if self.http_base_url is not None:
-            http = urlsplit(self.http_base_url)
-            if http.scheme != "http" or not http.hostname:
-                raise ValueError(
-                    f"the plain-HTTP base URL must be an http:// URL, not {self.http_base_url!r}"
-                )
             object.__setattr__(self, "http_base_url", self.http_base_url.rstrip("/"))
 
     @property

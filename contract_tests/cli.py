@@ -7,6 +7,7 @@ import random
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -20,6 +21,7 @@ from ._target import (
     REMOTE_RATE,
     Limits,
     Target,
+    check_urls,
     parse_rate,
 )
 
@@ -143,12 +145,7 @@ def contract(
             source: AbstractContextManager[Target] = _embedded()
         else:
             identity = given_certificate(cert=cert, key=key, p12=p12, ca_bundle=ca_bundle)
-            try:
-                target = Target(
-                    base_url, identity, anonymous(ca_bundle), http_base_url=http_base_url
-                )
-            except ValueError as exc:
-                raise click.UsageError(str(exc)) from None
+            target = Target(base_url, identity, anonymous(ca_bundle), http_base_url=http_base_url)
             source = nullcontext(target)
         with source as target:
             defaults = Limits.defaults_for(target, seed=seed)
@@ -218,7 +215,8 @@ def _check_usage(
         raise click.UsageError("--cert and --key go together: give both")
     from kpb_ext import ENVIRONMENTS
 
-    if base_url is not None and base_url.rstrip("/") == ENVIRONMENTS["production"]:
+    production = urlsplit(ENVIRONMENTS["production"]).hostname
+    if base_url is not None and urlsplit(base_url).hostname == production:
         # The test CPR numbers may be real people in production, and its data is real.
         raise click.UsageError(
             "the contract suite runs against the test environment, not production: "
@@ -231,7 +229,12 @@ def _check_usage(
                 "a certificate, --ca-bundle or --http-base-url needs --base-url (without "
                 "--base-url the embedded simulator is tested, with its own certificates)"
             )
-    elif not has_certificate:
-        raise click.UsageError(
-            "--base-url needs the function certificate: --cert and --key, or --p12"
-        )
+    else:
+        try:
+            check_urls(base_url, http_base_url)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        if not has_certificate:
+            raise click.UsageError(
+                "--base-url needs the function certificate: --cert and --key, or --p12"
+            )

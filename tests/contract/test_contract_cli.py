@@ -206,11 +206,23 @@ def test_a_wrong_password_exits_5(kpb_sim_certs: CertificateSet, tmp_path: Path)
         (["--rate-limit", "fast"], "is not a rate"),
         (["--max-examples", "0"], "--max-examples"),
         (
-            ["--base-url", "https://service-koreprovebooking.dk/api/", "--p12", "f.p12"],
+            ["--base-url", "https://Service-Koreprovebooking.dk/api/", "--p12", "f.p12"],
             "not production",
         ),
         (["--env", "production", "--p12", "f.p12"], "not production"),
         (["--env", "test", "--base-url", "https://kpb.example/api"], "--env or --base-url"),
+        (["--base-url", "http://kpb.example/api", "--p12", "f.p12"], "must be an https:// URL"),
+        (
+            [
+                "--base-url",
+                "https://kpb.example/api",
+                "--http-base-url",
+                "kpb.example",
+                "--p12",
+                "f",
+            ],
+            "must be an http:// URL",
+        ),
     ],
 )
 def test_wrong_usage_exits_2(args: list[str], complaint: str, tmp_path: Path) -> None:
