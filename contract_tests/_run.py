@@ -72,6 +72,12 @@ class ContractRun:
             self._sessions[key] = self.transport.session(identity, minimum=minimum, maximum=maximum)
         return self._sessions[key]
 
+    def close(self) -> None:
+        """Close every session's connections."""
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+
     def request(
         self,
         path: str,

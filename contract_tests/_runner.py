@@ -89,6 +89,7 @@ def run_contract(
         else:
             outcomes = _run_pytest(run, report_dir, verbose=verbose, progress=progress)
     finally:
+        run.close()
         recording.close()
 
     if aborted:
