@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import importlib.resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+
+if TYPE_CHECKING:
+    # The validators serve the project's tests; `kpb contract` needs only load_spec().
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 SPEC_NAME = "kpb.openapi.yaml"
 _SPEC_URI = "urn:kpb:openapi"
@@ -38,6 +40,9 @@ def load_spec() -> dict[str, Any]:
 
 @functools.cache
 def _registry() -> Registry[Any]:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resource: Resource[Any] = DRAFT202012.create_resource(load_spec())
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
     return registry
@@ -48,6 +53,8 @@ def validator_for(pointer: str) -> Draft202012Validator:
 
     Formats (``uuid``) are checked: nothing is relaxed.
     """
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         {"$ref": f"{_SPEC_URI}#{pointer}"},
         registry=_registry(),

@@ -1,0 +1,46 @@
+"""Reading answers, and the facts of the spec the suite's own checks need."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._spec import load_spec
+from ._transport import Exchange
+
+__all__ = ["SECURED_PATHS", "is_json", "json_body", "message"]
+
+
+def _secured_paths() -> tuple[str, ...]:
+    paths = load_spec()["paths"]
+    return tuple(path for path, item in paths.items() if item["get"].get("security") != [])
+
+
+#: The routes that need a client certificate: every one but ``/test``.
+SECURED_PATHS = _secured_paths()
+
+
+def json_body(exchange: Exchange) -> Any:
+    """The parsed JSON body; ``None`` for no answer or a body that is not JSON."""
+    if exchange.status is None:
+        return None
+    try:
+        return json.loads(exchange.body)
+    except ValueError:
+        return None
+
+
+def is_json(exchange: Exchange) -> bool:
+    """Whether the answer says it is JSON (``application/json``, any parameters)."""
+    content_type = next(
+        (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
+    )
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
+def message(exchange: Exchange) -> str | None:
+    """The ``Message`` of a JSON error body, if that is what came back."""
+    body = json_body(exchange)
+    if is_json(exchange) and isinstance(body, dict) and isinstance(body.get("Message"), str):
+        return str(body["Message"])
+    return None

@@ -1,0 +1,171 @@
+"""What a run found: violations, drift warnings, data check results, observations."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ._codes import UndocumentedCode
+from ._transport import Exchange
+
+__all__ = [
+    "SEEDLESS",
+    "ContractViolation",
+    "DataCheck",
+    "DataCheckFailed",
+    "Findings",
+    "Violation",
+    "curl_command",
+    "describe_answer",
+]
+
+#: Where a violation can come from without depending on the seed or the fuzzing budget:
+#: the suite's own checks and schemathesis's examples and coverage phases.
+SEEDLESS = frozenset({"explicit", "examples", "coverage"})
+
+# Headers every request carries; a reproduction does not need them.
+_ORDINARY_HEADERS = frozenset(
+    {"user-agent", "accept", "accept-encoding", "connection", "content-length", "host"}
+)
+
+
+def curl_command(exchange: Exchange) -> str:
+    """A curl command that sends the same request the same way (certificate placeholders)."""
+    parts = ["curl", "-sS", "-i"]
+    if exchange.method != "GET":
+        parts += ["-X", exchange.method]
+    parts += exchange.curl_args
+    for name, value in exchange.request_headers.items():
+        if name.lower() not in _ORDINARY_HEADERS and not name.lower().startswith("x-schemathesis"):
+            parts += ["-H", f"{name}: {value}"]
+    if exchange.request_body:
+        parts += ["--data-binary", exchange.request_body.decode("utf-8", "replace")]
+    parts.append(exchange.url)
+    return shlex.join(parts)
+
+
+def describe_answer(exchange: Exchange, limit: int = 160) -> str:
+    """``401 application/json {"Message":"Certificate required"}``, shortened."""
+    if exchange.status is None:
+        return f"no answer ({exchange.error})"
+    content_type = next(
+        (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
+    )
+    text = exchange.body.decode("utf-8", "replace")
+    try:
+        text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    except ValueError:
+        text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return " ".join(part for part in (str(exchange.status), content_type, text) if part)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """The target does not do what the spec says."""
+
+    #: ``GET /Application``, or what was tried, for example ``TLS 1.1``.
+    operation: str
+    #: The check's name: schemathesis's, or one of the suite's own.
+    check: str
+    #: What the spec says should happen.
+    expected: str
+    #: What came back.
+    actual: str
+    #: A command that sends the same request.
+    reproduce: str
+    #: Which pytest test found it.
+    test: str = ""
+    #: schemathesis's phase (examples, coverage, fuzzing), or "explicit" for the suite's own.
+    phase: str = "explicit"
+
+    def line(self, repeats: int = 1) -> str:
+        found = self.check if self.phase == "explicit" else f"{self.check}, {self.phase} phase"
+        times = f" ({repeats} requests like this)" if repeats > 1 else ""
+        return (
+            f"{self.operation} [{found}]{times} spec: {self.expected} | got: {self.actual} "
+            f"| reproduce: {self.reproduce}"
+        )
+
+
+class ContractViolation(AssertionError):
+    """Raised by the suite's own checks; carries what the summary needs."""
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(f"{violation.expected}; got {violation.actual}")
+        self.violation = violation
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """The result of one data check: a group of Bilag A facts about one test person."""
+
+    test: str
+    #: For example "Elev 1 (070261-4074) applications".
+    subject: str
+    passed: bool
+    mismatches: tuple[str, ...] = ()
+
+
+class DataCheckFailed(AssertionError):
+    """A data check found the test data different from Bilag A."""
+
+    def __init__(self, mismatches: Iterable[str]) -> None:
+        self.mismatches = tuple(mismatches)
+        super().__init__("; ".join(self.mismatches))
+
+
+@dataclass
+class Findings:
+    """Collected over a run; the summary and the exit code are made from them."""
+
+    violations: dict[tuple[str, ...], Violation] = field(default_factory=dict)
+    drift: set[UndocumentedCode] = field(default_factory=set)
+    #: Things that could not be checked, or departures the spec allows.
+    warnings: list[str] = field(default_factory=list)
+    #: Facts about the target that are reported, not judged (TLS 1.3 offered...).
+    observations: list[str] = field(default_factory=list)
+    data_checks: list[DataCheck] = field(default_factory=list)
+    #: Tests that could not complete: the target's conformance is then unknown.
+    errors: list[str] = field(default_factory=list)
+    #: documented error message -> how it was reached
+    messages_reached: dict[str, str] = field(default_factory=dict)
+    #: 401 messages the given certificate itself got -> where
+    refusals: dict[str, str] = field(default_factory=dict)
+
+    def add_violation(self, violation: Violation, *key: str) -> None:
+        """Record *violation*. A later one with the same key replaces it (shrinking ends on
+        the simplest failing request), unless the earlier came from a phase that does not
+        depend on the seed: that request fails on every run."""
+        full_key = (violation.operation, violation.check, *key)
+        earlier = self.violations.get(full_key)
+        if earlier is not None and earlier.phase in SEEDLESS and violation.phase not in SEEDLESS:
+            return
+        self.violations[full_key] = violation
+
+    def message_reached(self, message: str, exchange: Exchange) -> None:
+        route = urlsplit(exchange.url).path
+        self.messages_reached.setdefault(
+            message, f"{exchange.method} {route} with {exchange.identity}"
+        )
+
+    def refused(self, message: str, exchange: Exchange) -> None:
+        route = urlsplit(exchange.url).path
+        self.refusals.setdefault(message, f"{exchange.method} {route}")
+
+    def grouped(self) -> list[tuple[Violation, int]]:
+        """One entry per distinct violation (same operation, check, spec and answer),
+        with how many requests showed it, in a stable order."""
+        groups: dict[tuple[str, str, str, str], list[Violation]] = {}
+        for violation in self.violations.values():
+            key = (violation.operation, violation.check, violation.expected, violation.actual)
+            groups.setdefault(key, []).append(violation)
+        return [(group[0], len(group)) for _, group in sorted(groups.items())]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations and not self.errors

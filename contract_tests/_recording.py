@@ -1,0 +1,116 @@
+"""A HAR recording of every exchange of a run.
+
+Only what went over HTTP is written: methods, URLs, headers and bodies. The client
+certificate and its key live in the TLS layer, below anything recorded here; each entry
+names only *which* certificate was presented ("the given certificate", "no
+certificate"). The test CPR numbers are fictitious, so they are not masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import threading
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import harfile
+
+from ._transport import Exchange
+
+__all__ = ["CURRENT_CASE", "CURRENT_CHECK", "HarRecording"]
+
+#: The pytest test on whose behalf requests are being made, for the entries' comments.
+CURRENT_CHECK: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "kpb_contract_check", default=""
+)
+#: For schemathesis's requests: the phase and whether the case is valid ("fuzzing, negative").
+CURRENT_CASE: contextvars.ContextVar[str] = contextvars.ContextVar("kpb_contract_case", default="")
+
+
+def _version() -> str:
+    try:
+        return version("kpb")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class HarRecording:
+    """Appends each exchange to a HAR 1.2 file; valid JSON once closed."""
+
+    def __init__(self, path: Path, *, comment: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._har = harfile.HarFile.open(
+            str(path),
+            creator=harfile.Creator(name="kpb contract", version=_version()),
+            comment=comment,
+        )
+        self.entries = 0
+
+    def __call__(self, exchange: Exchange) -> None:
+        query = [
+            harfile.Record(name=k, value=v) for k, v in parse_qsl(urlsplit(exchange.url).query)
+        ]
+        request = harfile.Request(
+            method=exchange.method,
+            url=exchange.url,
+            httpVersion="HTTP/1.1",
+            headers=[harfile.Record(name=k, value=v) for k, v in exchange.request_headers.items()],
+            queryString=query,
+            postData=_post_data(exchange),
+            bodySize=len(exchange.request_body or b""),
+        )
+        content_type = next(
+            (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
+        )
+        text, encoding = _text(exchange.body)
+        response = harfile.Response(
+            # HAR's convention for a request that got no response
+            status=exchange.status or 0,
+            statusText=exchange.reason,
+            httpVersion="HTTP/1.1" if exchange.status else "",
+            headers=[harfile.Record(name=k, value=v) for k, v in exchange.response_headers.items()],
+            content=harfile.Content(
+                size=len(exchange.body), mimeType=content_type, text=text, encoding=encoding
+            ),
+            bodySize=len(exchange.body) if exchange.status else -1,
+            comment=exchange.error,
+        )
+        milliseconds = round(exchange.elapsed * 1000, 3)
+        check, case = CURRENT_CHECK.get(), CURRENT_CASE.get()
+        comment = f"client: {exchange.identity}"
+        comment += f"; check: {check}" if check else ""
+        comment += f"; case: {case}" if case else ""
+        with self._lock:
+            self._har.add_entry(
+                startedDateTime=exchange.started,
+                time=milliseconds,
+                request=request,
+                response=response,
+                timings=harfile.Timings(send=0, wait=milliseconds, receive=0),
+                comment=comment,
+            )
+            self.entries += 1
+
+    def close(self) -> None:
+        with self._lock:
+            self._har.close()
+
+
+def _text(body: bytes) -> tuple[str | None, str | None]:
+    if not body:
+        return None, None
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii"), "base64"
+
+
+def _post_data(exchange: Exchange) -> harfile.PostData | None:
+    if not exchange.request_body:
+        return None
+    mime = next((v for k, v in exchange.request_headers.items() if k.lower() == "content-type"), "")
+    text, _ = _text(exchange.request_body)
+    return harfile.PostData(mimeType=mime, text=text)

@@ -1,0 +1,147 @@
+"""The human-readable summary of a run (printed, and written as ``summary.txt``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._findings import Findings
+from ._messages import documented_messages
+
+__all__ = ["RunFacts", "render_summary"]
+
+# Why a documented 401 message cannot be provoked with the certificate given alone.
+_NEEDS = {
+    "Certificate not verified": "needs a certificate KPB does not accept as valid, "
+    "for example an expired one",
+    "Certificate doesn't exist": "needs a certificate that is not registered with KPB",
+    "Access not allowed for Certificate": "needs a certificate registered for only one of "
+    "the two services; the given one is allowed both, or was not refused",
+}
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the summary says about the run itself."""
+
+    base_url: str
+    description: str
+    seed: int
+    requests: int
+    seconds: float
+    report_dir: Path
+    tests: Counter[str]
+    #: Set when the run could not start: why.
+    aborted: str | None = None
+    #: The given certificate's subject and thumbprint, for KPB support.
+    certificate: str = ""
+
+
+def render_summary(facts: RunFacts, findings: Findings) -> str:
+    lines: list[str] = []
+    add = lines.append
+    target = facts.base_url + (f" ({facts.description})" if facts.description else "")
+    add(f"kpb contract: {target}")
+    if facts.aborted:
+        add(f"Result: NOT CHECKED: {facts.aborted}")
+    elif findings.conforms:
+        add("Result: CONFORMS to spec/kpb.openapi.yaml")
+    else:
+        add("Result: DOES NOT CONFORM to spec/kpb.openapi.yaml")
+    data_passed = sum(check.passed for check in findings.data_checks)
+    grouped = findings.grouped()
+    add(
+        f"{len(grouped)} violations, {len(findings.errors)} errors, "
+        f"{len(findings.drift)} drift warnings, data checks {data_passed} of "
+        f"{len(findings.data_checks)} as in Bilag A"
+    )
+    plural = "" if facts.requests == 1 else "s"
+    add(
+        f"{facts.requests} request{plural} in {facts.seconds:.1f} s, seed {facts.seed}, "
+        f"reports in {facts.report_dir}"
+    )
+    if facts.aborted:
+        return "\n".join(lines) + "\n"
+
+    if grouped:
+        _section(lines, f"Violations ({len(grouped)})")
+        for number, (violation, repeats) in enumerate(grouped, 1):
+            add(f"  {number}. {violation.line(repeats)}")
+    if findings.errors:
+        _section(lines, f"Errors: checks that could not be completed ({len(findings.errors)})")
+        lines += [f"  - {error}" for error in findings.errors]
+    if findings.drift:
+        _section(
+            lines,
+            f"Drift warnings ({len(findings.drift)}): codes outside Bilag B, allowed by the "
+            "spec (D4)",
+        )
+        lines += [f"  - {code}" for code in sorted(findings.drift)]
+    if findings.warnings:
+        _section(lines, f"Other warnings ({len(findings.warnings)})")
+        lines += [f"  - {warning}" for warning in findings.warnings]
+
+    if findings.refusals:
+        _section(lines, "The given certificate was refused")
+        remedies = {m.text: m.remedy for m in documented_messages() if m.status == 401}
+        for text, where in findings.refusals.items():
+            add(f"  - {where}: 401 {text}. {remedies.get(text, '')}".rstrip())
+        add("  When you write to kpb.support@knowledgecube.net (PDF §3.1), send: the")
+        add("  certificate's public .cer file (never the key or the .p12), its CVR and FID,")
+        add(f"  {facts.certificate or 'its subject and SHA-1 thumbprint'},")
+        add("  the IP addresses you call from (the test environment allow-lists them), the")
+        add("  services KOMBIT approved, and the time and request of the refusal (from")
+        add("  exchanges.har).")
+
+    if findings.data_checks:
+        _section(
+            lines,
+            f"Data checks: {data_passed} of {len(findings.data_checks)} as in Bilag A "
+            "(the test data can change; these do not decide the result)",
+        )
+        for check in findings.data_checks:
+            if not check.passed:
+                add(_shorten(f"  - differs: {check.subject}: " + "; ".join(check.mismatches)))
+    elif not facts.aborted:
+        _section(lines, "Data checks: not run")
+
+    _section(lines, "Documented error messages")
+    for documented in documented_messages():
+        how = findings.messages_reached.get(str(documented))
+        if how is not None:
+            add(f"  reached: {documented}  ({how})")
+        else:
+            why = _NEEDS.get(documented.text, "not reached in this run")
+            add(f"  not reached: {documented}  ({why})")
+
+    if findings.observations:
+        _section(lines, "TLS")
+        lines += [f"  - {observation}" for observation in findings.observations]
+
+    _section(lines, "Counts")
+    add(
+        "  tests: "
+        + ", ".join(f"{count} {outcome}" for outcome, count in sorted(facts.tests.items()))
+    )
+    by_check = Counter(violation.check for violation, _ in grouped)
+    if by_check:
+        add("  violations by check: " + ", ".join(f"{n} {c}" for c, n in sorted(by_check.items())))
+    add(f"  requests: {facts.requests}")
+
+    _section(lines, "Reproducing")
+    add("  In the curl commands, CERT.pem and KEY.pem stand for your certificate and its key")
+    add("  (for a PKCS#12 file: --cert-type P12 --cert FILE.p12:PASSWORD), CA.pem for the")
+    add("  CA bundle. The whole run again:")
+    add(f"  kpb contract --seed {facts.seed} [the same target options]")
+    return "\n".join(lines) + "\n"
+
+
+def _shorten(line: str, limit: int = 400) -> str:
+    # The whole difference is in junit.xml; the summary stays readable.
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _section(lines: list[str], title: str) -> None:
+    lines.append("")
+    lines.append(title)

@@ -1,0 +1,1 @@
+"""The contract suite's tests. ``kpb contract`` runs them; they learn their target from it."""

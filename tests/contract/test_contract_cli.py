@@ -1,0 +1,242 @@
+"""``kpb contract`` as a user runs it: a real process, real sockets, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from kpb_ext.cli import ExitCode
+from kpb_sim import CertificateSet, Simulator
+
+KPB = str(Path(sys.executable).with_name("kpb"))
+
+
+def kpb_contract(
+    *args: str | Path,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    before: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess[str]:
+    """``kpb [before...] contract [args...]`` in a clean environment."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("KPB_") and not name.startswith("PYTEST_")
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [KPB, *before, "contract", *map(str, args)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def _key_material(*pem_files: Path) -> list[str]:
+    """Pieces of the base64 inside PEM files, long enough to be unique to them."""
+    pieces = []
+    for path in pem_files:
+        lines = [line for line in path.read_text().splitlines() if not line.startswith("-----")]
+        pieces += [line for line in lines[1:-1] if len(line) >= 40][:3]
+    return pieces
+
+
+def _assert_no_secrets(report_dir: Path, *pem_files: Path) -> None:
+    for path in report_dir.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "PRIVATE KEY" not in text, path
+        assert "-----BEGIN" not in text, path
+        for piece in _key_material(*pem_files):
+            assert piece not in text, path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_without_arguments_the_embedded_simulator_is_tested(tmp_path: Path) -> None:
+    result = kpb_contract(cwd=tmp_path)
+
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert "embedded simulator" in result.stderr
+    assert "Result: CONFORMS" in result.stdout
+    report_dir = tmp_path / "kpb-contract-report"
+    assert (report_dir / "summary.txt").read_text(encoding="utf-8") == result.stdout
+    # nothing else is left in the current directory (.hypothesis, .pytest_cache)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kpb-contract-report"]
+
+    suite = ET.parse(report_dir / "junit.xml").getroot().find("testsuite")  # noqa: S314 (ours)
+    assert suite is not None
+    assert suite.get("name") == "kpb-contract"
+    assert int(suite.get("tests", "0")) >= 50
+    assert suite.get("failures") == "0"
+    assert suite.get("errors") == "0"
+    names = {case.get("name", "") for case in suite.iter("testcase")}
+    assert {"test_openapi[GET /Application]", "test_openapi[GET /MedicalCertificate]"} <= names
+
+    har = json.loads((report_dir / "exchanges.har").read_text(encoding="utf-8"))
+    entries = har["log"]["entries"]
+    requests_line = next(line for line in result.stdout.splitlines() if " requests in " in line)
+    assert len(entries) == int(requests_line.split()[0])
+    clients = {entry["comment"].split(";")[0] for entry in entries}
+    assert {
+        "client: the given certificate",
+        "client: no certificate",
+        "client: plain HTTP",
+    } <= clients
+    _assert_no_secrets(report_dir)
+
+
+@pytest.mark.network
+def test_a_pkcs12_certificate_with_its_password_from_a_file(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, tmp_path: Path
+) -> None:
+    registered = kpb_sim_certs.client("registered")
+    password_file = tmp_path / "password"
+    password_file.write_text(registered.password + "\n")
+    result = kpb_contract(
+        "--base-url",
+        kpb_sim.base_url,
+        "--p12",
+        registered.p12,
+        "--ca-bundle",
+        kpb_sim_certs.ca_cert,
+        "--http-base-url",
+        kpb_sim.http_base_url,
+        "--max-examples",
+        "5",
+        "--no-data-checks",
+        "--report-dir",
+        tmp_path / "report",
+        cwd=tmp_path,
+        env={"KPB_CERT_PASSWORD_FILE": str(password_file)},
+    )
+
+    assert result.returncode == ExitCode.OK, result.stdout + result.stderr
+    assert "Data checks: not run" in result.stdout
+    # one certificate cannot provoke every 401: the summary says which, and why
+    assert (
+        "not reached: 401 Certificate doesn't exist  (needs a certificate that is not registered"
+        in result.stdout
+    )
+    assert "reached: 401 Certificate required" in result.stdout
+    _assert_no_secrets(tmp_path / "report", registered.cert, registered.key, kpb_sim_certs.ca_cert)
+
+
+@pytest.mark.network
+def test_an_unreachable_target_exits_4(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
+    registered = kpb_sim_certs.client("registered")
+    # the target and certificate as options of kpb itself, as for its other commands
+    result = kpb_contract(
+        "--ca-bundle",
+        kpb_sim_certs.ca_cert,
+        cwd=tmp_path,
+        env={"KPB_CERT_PASSWORD": registered.password},
+        before=(
+            "--base-url",
+            f"https://127.0.0.1:{_free_port()}/api",
+            "--cert",
+            str(registered.cert),
+            "--key",
+            str(registered.key_encrypted),
+        ),
+    )
+
+    assert result.returncode == ExitCode.NETWORK, result.stdout + result.stderr
+    assert "Result: NOT CHECKED: the target cannot be reached" in result.stdout
+    assert "Connection refused" in result.stdout or "ConnectionRefused" in result.stdout
+
+
+def test_an_unreadable_certificate_exits_5(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.pem"
+    result = kpb_contract(
+        "--base-url", "https://127.0.0.1:1/api", "--cert", missing, "--key", missing, cwd=tmp_path
+    )
+
+    assert result.returncode == ExitCode.CERTIFICATE, result.stdout + result.stderr
+    assert "the certificate cannot be used" in result.stderr
+    assert "missing.pem" in result.stderr
+
+
+def test_a_wrong_password_exits_5(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
+    result = kpb_contract(
+        "--base-url",
+        "https://127.0.0.1:1/api",
+        "--p12",
+        kpb_sim_certs.client("registered").p12,
+        cwd=tmp_path,
+        env={"KPB_CERT_PASSWORD": "not the password"},
+    )
+
+    assert result.returncode == ExitCode.CERTIFICATE, result.stdout + result.stderr
+    assert "password" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (
+            ["--base-url", "https://kpb.example/api", "--cert", "c.pem"],
+            "--cert and --key go together",
+        ),
+        (
+            ["--base-url", "https://kpb.example/api", "--key", "k.pem"],
+            "--cert and --key go together",
+        ),
+        (
+            ["--base-url", "https://kpb.example/api", "--p12", "f.p12", "--cert", "c.pem"],
+            "either --p12",
+        ),
+        (["--base-url", "https://kpb.example/api"], "needs the function certificate"),
+        (["--p12", "f.p12"], "needs --base-url"),
+        (["--rate-limit", "fast"], "is not a rate"),
+        (["--max-examples", "0"], "--max-examples"),
+        (
+            ["--base-url", "https://Service-Koreprovebooking.dk/api/", "--p12", "f.p12"],
+            "not production",
+        ),
+        (["--env", "production", "--p12", "f.p12"], "not production"),
+        (["--env", "test", "--base-url", "https://kpb.example/api"], "--env or --base-url"),
+        (["--base-url", "http://kpb.example/api", "--p12", "f.p12"], "must be an https:// URL"),
+        (
+            [
+                "--base-url",
+                "https://kpb.example/api",
+                "--http-base-url",
+                "kpb.example",
+                "--p12",
+                "f",
+            ],
+            "must be an http:// URL",
+        ),
+    ],
+)
+def test_wrong_usage_exits_2(args: list[str], complaint: str, tmp_path: Path) -> None:
+    # --env is an option of kpb itself; the others work in either place
+    before = tuple(args[:2]) if args[0] == "--env" else ()
+    result = kpb_contract(*args[len(before) :], cwd=tmp_path, before=before)
+
+    assert result.returncode == ExitCode.USAGE, result.stdout + result.stderr
+    assert complaint in result.stderr
+    assert not (tmp_path / "kpb-contract-report").exists()
+
+
+def test_the_password_is_not_an_option(tmp_path: Path) -> None:
+    result = kpb_contract("--password", "secret", cwd=tmp_path)
+
+    assert result.returncode == ExitCode.USAGE
+    assert "No such option '--password'" in result.stderr
