@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from collections.abc import Sequence
 from pathlib import Path
@@ -327,3 +328,25 @@ def test_doctor_on_production_skips_the_authorised_call_without_cpr(
     explicit = kpb(*args, "doctor", "--cpr", "070961-4401")
     assert explicit.exit_code == 0, explicit.stdout
     assert "✓ Authorised call" in explicit.stdout
+
+
+def test_verbose_logging_masks_every_cpr() -> None:
+    """-v logs kpb and httpx at DEBUG in a real process; httpx's request lines are masked."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from kpb_ext.cli import main; main()", "-v", "lookup", *TEST_CPRS],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "HTTP Request: GET" in result.stderr  # httpx did log the URLs
+    assert "cpr=070261-****" in result.stderr
+    assert_no_full_cpr(
+        [result.stderr, *(json.dumps(json.loads(x)["cpr"]) for x in result.stdout.splitlines())]
+    )
