@@ -6,11 +6,11 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 import click
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from kpb_ext import AsyncKpbClient, Cpr, KpbClient, LookupResult, What
 from kpb_ext.cli import _render
@@ -52,48 +52,53 @@ def ping(options: TargetOptions, as_json: bool) -> None:
         )
 
 
-@click.command()
-@click.argument("cpr")
-@json_option
-@pass_options
-def medical_certificates(options: TargetOptions, cpr: str, as_json: bool) -> None:
-    """The medical certificates (lægeerklæringer) of the person with CPR number CPR.
+def _person_command(
+    name: str,
+    title: str,
+    fetch: Callable[[KpbClient, Cpr], Sequence[Any]],
+    wire_member: str,
+    render: Callable[[Cpr, Sequence[Any]], RenderableType],
+) -> click.Command:
+    """A command that shows one service's data about one person."""
 
-    CPR may be written 0702614074, 070261-4074 or 070261 4074.
-    """
-    number = _cpr(cpr)
-    with (
-        reported_errors(),
-        options.target() as target,
-        KpbClient(**target.client_arguments()) as kpb,
-    ):
-        found = kpb.medical_certificates(number)
-    if as_json:
-        _dump({"MedicalCertificates": [m.to_dict() for m in found]})
-    else:
-        Console(soft_wrap=False).print(_render.medical_certificates(number, found))
+    @click.command(name)
+    @click.argument("cpr")
+    @json_option
+    @pass_options
+    def command(options: TargetOptions, cpr: str, as_json: bool) -> None:
+        number = _cpr(cpr)
+        with (
+            reported_errors(),
+            options.target() as target,
+            KpbClient(**target.client_arguments()) as kpb,
+        ):
+            found = fetch(kpb, number)
+        if as_json:
+            _dump({wire_member: [item.to_dict() for item in found]})
+        else:
+            Console(soft_wrap=False).print(render(number, found))
+
+    command.help = (
+        f"The {title} of the person with CPR number CPR.\n\n"
+        "CPR may be written 0702614074, 070261-4074 or 070261 4074."
+    )
+    return command
 
 
-@click.command()
-@click.argument("cpr")
-@json_option
-@pass_options
-def applications(options: TargetOptions, cpr: str, as_json: bool) -> None:
-    """The driving-test applications (prøveforløb) of the person with CPR number CPR.
-
-    CPR may be written 0702614074, 070261-4074 or 070261 4074.
-    """
-    number = _cpr(cpr)
-    with (
-        reported_errors(),
-        options.target() as target,
-        KpbClient(**target.client_arguments()) as kpb,
-    ):
-        found = kpb.applications(number)
-    if as_json:
-        _dump({"Applications": [a.to_dict() for a in found]})
-    else:
-        Console(soft_wrap=False).print(_render.applications(number, found))
+medical_certificates = _person_command(
+    "medical-certificates",
+    "medical certificates (lægeerklæringer)",
+    KpbClient.medical_certificates,
+    "MedicalCertificates",
+    _render.medical_certificates,
+)
+applications = _person_command(
+    "applications",
+    "driving-test applications (prøveforløb)",
+    KpbClient.applications,
+    "Applications",
+    _render.applications,
+)
 
 
 def _numbers(arguments: tuple[str, ...], source: IO[str] | None) -> Iterator[str]:
