@@ -52,6 +52,11 @@ ENVIRONMENTS: Final[dict[str, str]] = {
 DEFAULT_TIMEOUT: Final = 30.0
 
 _USER_AGENT: Final = "kpb (+https://github.com/kpb-dk/kpb)"
+# As many kept-alive connections as open ones. httpcore 1.0 compares its keep-alive
+# limit with the number of all connections, idle or not, so with httpx's default of 20
+# a batch at concurrency above 20 closed every connection after one request and paid a
+# TLS handshake per lookup.
+_POOL_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 Environment = Literal["test", "production"]
 Reader = Callable[[httpx.Response], T]
 
@@ -99,6 +104,7 @@ class _ClientBase:
             verify_ssl=context,
             headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
             follow_redirects=False,
+            httpx_args={"limits": _POOL_LIMITS},
         )
         self._connect()
 
