@@ -61,8 +61,9 @@ def test_batch_figures_for_each_concurrency(quick_run: tuple[dict[str, Any], str
     by_concurrency = results["batch_throughput_by_concurrency"]
     assert list(by_concurrency) == ["1", "4", "16", "64"]
     for figures in by_concurrency.values():
-        assert set(figures) == {"throughput", "p50_ms", "p99_ms"}
-        assert all(positive(value) for value in figures.values())
+        assert set(figures) == {"throughput", "throughput_by_round", "p50_ms", "p99_ms"}
+        assert all(positive(figures[key]) for key in ("throughput", "p50_ms", "p99_ms"))
+        assert all(positive(rate) for rate in figures["throughput_by_round"])
         assert figures["p50_ms"] <= figures["p99_ms"]
     assert results["details"]["batch"]["failed"] == 0
 
