@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Final, Literal, Self, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 
@@ -52,6 +53,11 @@ ENVIRONMENTS: Final[dict[str, str]] = {
 DEFAULT_TIMEOUT: Final = 30.0
 
 _USER_AGENT: Final = "kpb (+https://github.com/kpb-dk/kpb)"
+# As many kept-alive connections as open ones. httpcore 1.0 compares its keep-alive
+# limit with the number of all connections, idle or not, so with httpx's default of 20
+# a batch at concurrency above 20 closed every connection after one request and paid a
+# TLS handshake per lookup.
+_POOL_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 Environment = Literal["test", "production"]
 Reader = Callable[[httpx.Response], T]
 
@@ -77,6 +83,7 @@ class _ClientBase:
     base_url: str
     certificate: ClientCertificate | None
     retry: RetryPolicy
+    _http: httpx.Client | httpx.AsyncClient
 
     def __init__(
         self,
@@ -99,11 +106,29 @@ class _ClientBase:
             verify_ssl=context,
             headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
             follow_redirects=False,
+            httpx_args={"limits": _POOL_LIMITS},
         )
+        self._routes: dict[str, str] = {}
         self._connect()
 
     def _connect(self) -> None:
         raise NotImplementedError
+
+    def _url(self, request: Mapping[str, Any]) -> str:
+        """The absolute URL of a request made by a generated ``_get_kwargs``.
+
+        Given a route and ``params``, httpx joins them to the base URL with several
+        parses and copies of URL objects on every request; given one absolute string, it
+        parses once, which saves some 30 µs a request (httpx 0.28). The route is still
+        joined by httpx, once per client.
+        """
+        route = request["url"]
+        prefix = self._routes.get(route)
+        if prefix is None:
+            url = self._http.build_request("GET", route).url
+            prefix = self._routes[route] = str(url.copy_with(query=None, fragment=None))
+        params = request.get("params")
+        return f"{prefix}?{urlencode(params)}" if params else prefix
 
     def __repr__(self) -> str:
         who = self.certificate.thumbprint_sha1 if self.certificate else "none"
@@ -151,7 +176,7 @@ class KpbClient(_ClientBase):
 
     def _send(self, request: dict[str, Any], read: Reader[T]) -> T:
         try:
-            response = self._http.request(**request)
+            response = self._http.request(request["method"], self._url(request))
         except httpx.TransportError as exc:
             raise transport_error(exc) from None
         if response.status_code == 200:
@@ -224,7 +249,7 @@ class AsyncKpbClient(_ClientBase):
 
     async def _send(self, request: dict[str, Any], read: Reader[T]) -> T:
         try:
-            response = await self._http.request(**request)
+            response = await self._http.request(request["method"], self._url(request))
         except httpx.TransportError as exc:
             raise transport_error(exc) from None
         if response.status_code == 200:

@@ -57,10 +57,17 @@ _ABSENT: Final = object()
 
 def body_problem(model: type, data: object) -> str | None:
     """The first problem of *data* as a body of *model*, or None when it fits."""
+    return _checker(model)(data)
+
+
+def _checker(model: type) -> Check:
+    """The compiled check of *model*; nested models' checks are called directly."""
     check = _compiled.get(model)
     if check is None:
+        # Stands in while the model is compiled, should it contain itself.
+        _compiled[model] = lambda value: _compiled[model](value)
         check = _compiled[model] = _model_check(model)
-    return check(data)
+    return check
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -193,7 +200,7 @@ def _type_check(tp: object) -> Check:
 
         return sequence
     if isinstance(tp, type) and attrs.has(tp):
-        return lambda value: body_problem(tp, value)
+        return _checker(tp)
     raise TypeError(f"no JSON shape for {tp!r}")  # a new type in the generated models
 
 
