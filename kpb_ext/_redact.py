@@ -4,7 +4,10 @@ A CPR number is masked to its birth date and four stars: ``070261-****``. Anythi
 shaped like one is masked, whether or not it is a valid number: ten digits in a row,
 or six and four digits split by a hyphen, a space, ``+`` or their URL encodings, even
 inside a longer run of digits (a mistyped number may hold a real one). The price is an
-occasional harmless mask on something else, such as a long integer.
+occasional harmless mask on something else, such as a long integer. Two things that
+support staff must be able to read are left whole: GUIDs, and hexadecimal digests of 32
+or more characters such as certificate thumbprints, which hold ten digits in a row in
+about one case in nine.
 
 httpx logs every request URL, with its ``?cpr=`` query, at INFO on the ``httpx``
 logger, and httpcore logs response headers at DEBUG. :func:`install_log_redaction`
@@ -30,7 +33,19 @@ __all__ = [
 #: The logger of this package. One logger, so that one filter covers every module.
 logger = logging.getLogger("kpb_ext")
 
-_CPR_SHAPED = re.compile(r"([0-9]{6})(?:[-\s+]|%2[dD]|%20)?[0-9]{4}")
+_CPR_SHAPED = re.compile(
+    r"(?P<kept>(?<![0-9A-Za-z])(?:"
+    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"  # GUID
+    r"|[0-9A-Fa-f]{32,}"  # digest, thumbprint
+    r")(?![0-9A-Za-z]))"
+    r"|(?P<birth>[0-9]{6})(?:[-\s+]|%2[dD]|%20)?[0-9]{4}"
+)
+
+
+def _mask(match: re.Match[str]) -> str:
+    kept = match.group("kept")
+    return kept if kept is not None else f"{match.group('birth')}-****"
+
 
 # Loggers of the installed httpx 0.28 / httpcore 1.0 (module-level getLogger calls).
 _LIBRARY_LOGGERS = (
@@ -48,7 +63,7 @@ _install_lock = threading.Lock()
 
 def redact(text: str) -> str:
     """Return *text* with every CPR-shaped number masked as ``DDMMYY-****``."""
-    return _CPR_SHAPED.sub(r"\1-****", text)
+    return _CPR_SHAPED.sub(_mask, text)
 
 
 def mask_input(text: str) -> str:

@@ -31,6 +31,17 @@ from kpb_ext._redact import mask_input
         ("07026140740702614074", "070261-****070261-****"),
         ("2018-05-25T10:06:46.5471929", "2018-05-25T10:06:46.5471929"),
         ("a16cd46c-1473-4662-8b37-bc9418724a24", "a16cd46c-1473-4662-8b37-bc9418724a24"),
+        # GUIDs and thumbprints stay readable, even with CPR-shaped digits inside
+        ("a1234567-8901-4662-8b37-bc9418724a24", "a1234567-8901-4662-8b37-bc9418724a24"),
+        ("d12a2470-64e0-4f4e-a3bc-070261407412", "d12a2470-64e0-4f4e-a3bc-070261407412"),
+        (
+            "thumbprint 65555E62D2FA5B0702614074FA4ED9333F81DCCC50EB.",
+            "thumbprint 65555E62D2FA5B0702614074FA4ED9333F81DCCC50EB.",
+        ),
+        # ...but a number merely next to hex letters, or in a short token, is masked
+        ("cpr=0702614074abc", "cpr=070261-****abc"),
+        ("ABCDEF0702614074", "ABCDEF070261-****"),
+        ("thumbprint 65555E62D2FA5B0702614074FA4E-x", "thumbprint 65555E62D2FA5B070261-****FA4E-x"),
     ],
 )
 def test_redact(text: str, expected: str) -> None:
@@ -45,7 +56,15 @@ def test_redact(text: str, expected: str) -> None:
 )
 def test_redact_never_leaves_a_number(digits: str, separator: str, before: str, after: str) -> None:
     masked = redact(f"{before}{digits[:6]}{separator}{digits[6:]}{after}")
-    assert re.search(r"[0-9]{6}(?:[-\s+]|%2[dD]|%20)?[0-9]{4}", masked) is None
+    outside_kept = _KEPT.sub(" ", masked)
+    assert re.search(r"[0-9]{6}(?:[-\s+]|%2[dD]|%20)?[0-9]{4}", outside_kept) is None
+
+
+# What redact() deliberately leaves whole: GUIDs and hex digests of 32+ characters.
+_KEPT = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{32,})"
+    r"(?![0-9A-Za-z])"
+)
 
 
 def test_mask_input() -> None:
