@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._identity import anonymous, given_certificate, throwaway_certificate
@@ -29,13 +27,11 @@ _PROBES = {
 @contextmanager
 def embedded_simulator(drift: str | None = None) -> Iterator[Target]:
     """Start ``kpb_sim`` on loopback with throwaway certificates; yield it as a target."""
-    from kpb_sim import Simulator, create_certificates
+    from kpb_sim import throwaway_simulator
 
-    with tempfile.TemporaryDirectory(prefix="kpb-contract-sim-") as directory:
-        certificates = create_certificates(Path(directory))
-        with Simulator(certificates, port=0, http_port=0, drift=drift) as simulator:
-            description = "embedded simulator" + (f", drift mode {drift}" if drift else "")
-            yield simulator_target(certificates, simulator, description=description)
+    with throwaway_simulator(drift, prefix="kpb-contract-sim-") as (certificates, simulator):
+        description = "embedded simulator" + (f", drift mode {drift}" if drift else "")
+        yield simulator_target(certificates, simulator, description=description)
 
 
 def simulator_target(

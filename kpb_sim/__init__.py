@@ -19,7 +19,7 @@ from ._certificates import (
 )
 from ._data import BILAG_A, DataError, Person, load_persons
 from ._drift import DRIFT_MODES, DriftMode
-from ._server import Simulator
+from ._server import Simulator, throwaway_simulator
 
 __all__ = [
     "BILAG_A",
@@ -36,4 +36,5 @@ __all__ = [
     "create_certificates",
     "load_certificates",
     "load_persons",
+    "throwaway_simulator",
 ]

@@ -17,8 +17,9 @@ import re
 import socket
 import socketserver
 import ssl
+import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +34,7 @@ from ._certificates import CertificateSet, thumbprint
 from ._data import load_persons
 from ._drift import DriftMode, drift_mode
 
-__all__ = ["Simulator"]
+__all__ = ["Simulator", "throwaway_simulator"]
 
 logger = logging.getLogger("kpb_sim")
 
@@ -478,3 +479,19 @@ class Simulator:
         state = self.base_url if self._servers else "stopped"
         drift = f", drift={self.drift.name!r}" if self.drift else ""
         return f"<Simulator {state}{drift}>"
+
+
+@contextlib.contextmanager
+def throwaway_simulator(
+    drift: str | DriftMode | None = None, *, prefix: str = "kpb-sim-"
+) -> Iterator[tuple[CertificateSet, Simulator]]:
+    """A simulator on free loopback ports with certificates that vanish afterwards.
+
+    What a command embeds when it is given no KPB to call.
+    """
+    from ._certificates import create_certificates
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+        certificates = create_certificates(Path(directory))
+        with Simulator(certificates, port=0, http_port=0, drift=drift) as simulator:
+            yield certificates, simulator

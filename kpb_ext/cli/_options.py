@@ -9,10 +9,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -108,22 +106,20 @@ class TargetOptions:
 def embedded_simulator(certificate_name: str = "registered") -> Iterator[Target]:
     """Start kpb_sim on a free loopback port with throwaway certificates."""
     from kpb_ext import ClientCertificate
-    from kpb_sim import Simulator, create_certificates
+    from kpb_sim import throwaway_simulator
 
-    with tempfile.TemporaryDirectory(prefix="kpb-sim-") as directory:
-        certificates = create_certificates(Path(directory))
+    with throwaway_simulator() as (certificates, simulator):
         files = certificates.client(certificate_name)
-        with Simulator(certificates, port=0, http_port=0) as simulator:
-            click.echo(
-                f"No KPB target given (--env, --base-url, KPB_ENV or KPB_BASE_URL): using "
-                f"the embedded simulator at {simulator.base_url}, with its "
-                f"{certificate_name!r} test certificate and Bilag A's test persons.",
-                err=True,
-            )
-            sys.stderr.flush()
-            yield Target(
-                base_url=simulator.base_url,
-                ca_bundle=str(certificates.ca_cert),
-                simulated=True,
-                load_certificate=lambda: ClientCertificate.from_pem(files.cert, files.key),
-            )
+        click.echo(
+            f"No KPB target given (--env, --base-url, KPB_ENV or KPB_BASE_URL): using "
+            f"the embedded simulator at {simulator.base_url}, with its "
+            f"{certificate_name!r} test certificate and Bilag A's test persons.",
+            err=True,
+        )
+        sys.stderr.flush()
+        yield Target(
+            base_url=simulator.base_url,
+            ca_bundle=str(certificates.ca_cert),
+            simulated=True,
+            load_certificate=lambda: ClientCertificate.from_pem(files.cert, files.key),
+        )
