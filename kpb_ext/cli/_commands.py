@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
@@ -163,18 +164,11 @@ def lookup(
     done, failed = counts
     summary = f"{done} numbers looked up, {done - len(failed)} without errors"
     if failed:
-        summary += ", " + ", ".join(f"{n} {name}" for name, n in _tally(failed).items())
+        summary += ", " + ", ".join(f"{n} {name}" for name, n in Counter(type(e).__name__ for e in failed).items())
     click.echo(summary, err=True)
     if failed:
         worst = min((exit_code(error) for error in failed), key=_SEVERITY.index)
         raise click.exceptions.Exit(worst)
-
-
-def _tally(errors: list[Any]) -> dict[str, int]:
-    tally: dict[str, int] = {}
-    for error in errors:
-        tally[type(error).__name__] = tally.get(type(error).__name__, 0) + 1
-    return tally
 
 
 async def _lookup(

@@ -11,9 +11,7 @@ from rich.console import Console
 from kpb_ext import (
     CertificateError,
     InvalidCprError,
-    InvalidResponseError,
     KpbError,
-    KpbResponseError,
     TransportError,
 )
 from kpb_ext.cli._exit import ExitCode
@@ -28,14 +26,8 @@ def exit_code(error: KpbError) -> ExitCode:
         return ExitCode.CERTIFICATE
     if isinstance(error, TransportError):
         return ExitCode.NETWORK
-    if isinstance(error, KpbResponseError | InvalidResponseError):
-        return ExitCode.KPB_ERROR
+    # KpbResponseError, InvalidResponseError: KPB answered, but not with data.
     return ExitCode.KPB_ERROR
-
-
-def describe(error: KpbError) -> str:
-    """``Kind: message`` and the next step, for a person reading a terminal."""
-    return f"{type(error).__name__}: {error}\nNext step: {error.hint}"
 
 
 @contextlib.contextmanager

@@ -103,17 +103,17 @@ class TargetOptions:
 
 
 @contextlib.contextmanager
-def embedded_simulator(certificate_name: str = "registered") -> Iterator[Target]:
+def embedded_simulator() -> Iterator[Target]:
     """Start kpb_sim on a free loopback port with throwaway certificates."""
     from kpb_ext import ClientCertificate
     from kpb_sim import throwaway_simulator
 
     with throwaway_simulator() as (certificates, simulator):
-        files = certificates.client(certificate_name)
+        files = certificates.client("registered")
         click.echo(
             f"No KPB target given (--env, --base-url, KPB_ENV or KPB_BASE_URL): using "
             f"the embedded simulator at {simulator.base_url}, with its "
-            f"{certificate_name!r} test certificate and Bilag A's test persons.",
+            "registered test certificate and Bilag A's test persons.",
             err=True,
         )
         sys.stderr.flush()
