@@ -164,8 +164,8 @@ def lookup(
     done, failed = counts
     summary = f"{done} numbers looked up, {done - len(failed)} without errors"
     if failed:
-        kinds = Counter(type(error).__name__ for error in failed)
-        summary += ", " + ", ".join(f"{n} {name}" for name, n in kinds.items())
+        by_kind = Counter(type(error).__name__ for error in failed)
+        summary += ", " + ", ".join(f"{n} {name}" for name, n in by_kind.items())
     click.echo(summary, err=True)
     if failed:
         worst = min((exit_code(error) for error in failed), key=_SEVERITY.index)
