@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import jsonschema_rs
 import requests
 import schemathesis
 from schemathesis import Case, CheckResult, HookContext, Response
@@ -29,6 +30,7 @@ from ._identity import Identity
 from ._messages import find_documented
 from ._openapi import build_schema, pin_test_cprs
 from ._recording import CURRENT_CASE, CURRENT_CHECK
+from ._spec import load_spec
 from ._target import Limits, Target
 from ._transport import Exchange, Transport
 
@@ -225,11 +227,11 @@ def _explain(failure: Failure, response: Response, exchange: Exchange | None) ->
     """What the spec says and what came back, for one schemathesis failure."""
     answer = describe_answer(exchange) if exchange else str(response.status_code)
     if isinstance(failure, JsonSchemaError):
-        where = "/" + "/".join(map(str, failure.instance_path))
-        keyword = str(failure.schema_path[-1]) if failure.schema_path else "schema"
+        path, keyword, message = _innermost(failure)
+        where = "/" + "/".join(map(str, path))
         return (
             f"the {response.status_code} body at {where} satisfies the schema's {keyword!r}",
-            failure.validation_message or failure.title,
+            message,
         )
     if isinstance(failure, UndefinedStatusCode):
         documented = ", ".join(failure.defined_status_codes)
@@ -246,6 +248,27 @@ def _explain(failure: Failure, response: Response, exchange: Exchange | None) ->
     if isinstance(failure, UnsupportedMethodResponse):
         return "405 with an Allow header for a method the spec does not define (D19)", answer
     return failure.title, f"{answer} ({_first_line(failure.message)})"
+
+
+def _innermost(failure: JsonSchemaError) -> tuple[list[str | int], str, str]:
+    """Where and why, inside an ``anyOf`` that no branch satisfies (a nullable object,
+    an open code set): the reason of the branch that got furthest into the value."""
+    path = list(failure.instance_path)
+    keyword = str(failure.schema_path[-1]) if failure.schema_path else "schema"
+    message = failure.validation_message or failure.title
+    if keyword not in ("anyOf", "oneOf"):
+        return path, keyword, message
+    schema = {"components": load_spec()["components"], **failure.schema}
+    error = next(iter(jsonschema_rs.validator_for(schema).iter_errors(failure.instance)), None)
+    while error is not None and getattr(error.kind, "context", None):
+        branches = [b for b in getattr(error.kind, "context") if b]  # noqa: B009 (AnyOf only)
+        deepest = max(branches, key=lambda b: max(len(e.instance_path) for e in b))
+        error = max(deepest, key=lambda e: len(e.instance_path))
+        keyword = str(error.schema_path[-1]) if error.schema_path else keyword
+        message = error.message
+    if error is not None:
+        path += list(error.instance_path)
+    return path, keyword, message
 
 
 def _line_after(text: str, marker: str) -> str:

@@ -32,21 +32,34 @@ ENDED_STATUSES: Final = frozenset(
 )
 
 
-def application_status(application: Application) -> ApplicationStatus:
-    """The status as an :class:`ApplicationStatus` (undocumented codes kept)."""
+def application_status(application: Application) -> ApplicationStatus | None:
+    """The status as an :class:`ApplicationStatus` (undocumented codes kept); None when
+    KPB sent ``"ApplicationStatus": null`` (D22)."""
     status = application.application_status
-    return ApplicationStatus.from_code(status.code, status.name)
+    return None if status is None else ApplicationStatus.from_code(status.code, status.name)
 
 
-def exam_status(exam: ApplicationExam) -> ExamStatus:
-    """The exam's status as an :class:`ExamStatus` (undocumented codes kept)."""
+def exam_status(exam: ApplicationExam) -> ExamStatus | None:
+    """The exam's status as an :class:`ExamStatus` (undocumented codes kept); None when
+    KPB sent ``"ExamStatus": null`` (D22)."""
     status = exam.exam_status
-    return ExamStatus.from_code(status.code, status.name)
+    return None if status is None else ExamStatus.from_code(status.code, status.name)
 
 
-def event_type(event: ApplicationEvent) -> ApplicationEventType:
-    """The event's type as an :class:`ApplicationEventType` (undocumented codes kept)."""
-    return ApplicationEventType.from_code(event.type_, event.name)
+def event_type(event: ApplicationEvent) -> ApplicationEventType | None:
+    """The event's type as an :class:`ApplicationEventType` (undocumented codes kept).
+
+    KPB sends the type as an integer. The PDF's table calls it a string (D3): a string of
+    digits is read as that code, and any other string gives None; the event's ``name``
+    then says what happened.
+    """
+    code = event.type_
+    if isinstance(code, str):
+        digits = code.strip()
+        if not (digits.isascii() and digits.isdigit()):
+            return None
+        code = int(digits)
+    return ApplicationEventType.from_code(code, event.name)
 
 
 def application_is_active(application: Application) -> bool:
@@ -54,19 +67,19 @@ def application_is_active(application: Application) -> bool:
 
     Ended: 3 ``Afvist ansøgning``, 5 ``Gennemført``, 6 ``Kørekort bestilt``, 7
     ``Afbrudt``. Active: 1 ``Afventer behandling``, 2 ``Godkendt ansøgning``, 4 ``Under
-    viderebehandling``, and any undocumented code: the ones KPB is known to send
-    (11 ``Prøve bestilt``, and ``Klar til bestilling`` in Bilag A) describe applications
-    in progress, while every status that ends an application is documented.
+    viderebehandling``, any undocumented code, and no status at all: the undocumented
+    codes KPB is known to send (11 ``Prøve bestilt``, and ``Klar til bestilling`` in
+    Bilag A) describe applications in progress, while every status that ends an
+    application is documented.
     """
-    status = application_status(application)
-    if not status.is_documented:
-        return True
-    return status not in ENDED_STATUSES
+    return application_status(application) not in ENDED_STATUSES
 
 
 def exams_by_date(application: Application) -> list[ApplicationExam]:
-    """The exams, earliest first (exams at the same time keep KPB's order)."""
-    return sorted(application.application_exams, key=lambda e: KpbDateTime(e.exam_date))
+    """The exams, earliest first (exams at the same time keep KPB's order); none for a
+    null list (D22)."""
+    exams = application.application_exams or []
+    return sorted(exams, key=lambda e: KpbDateTime(e.exam_date))
 
 
 def next_exam(application: Application, now: _dt.datetime | None = None) -> ApplicationExam | None:
@@ -91,5 +104,7 @@ def exam_time(exam: ApplicationExam) -> _dt.datetime:
 
 
 def events_in_order(application: Application) -> list[ApplicationEvent]:
-    """The event history, oldest first, to the 100 ns tick (ties keep KPB's order)."""
-    return sorted(application.application_events, key=lambda e: KpbDateTime(e.created_date))
+    """The event history, oldest first, to the 100 ns tick (ties keep KPB's order); none
+    for a null list (D22)."""
+    events = application.application_events or []
+    return sorted(events, key=lambda e: KpbDateTime(e.created_date))

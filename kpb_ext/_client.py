@@ -62,12 +62,13 @@ Environment = Literal["test", "production"]
 Reader = Callable[[httpx.Response], T]
 
 
+# A null list reads as no records (D22).
 def _medical_certificates(response: httpx.Response) -> list[MedicalCertificate]:
-    return read_model(response, MedicalCertificatesResponse).medical_certificates
+    return read_model(response, MedicalCertificatesResponse).medical_certificates or []
 
 
 def _applications(response: httpx.Response) -> list[Application]:
-    return read_model(response, ApplicationsResponse).applications
+    return read_model(response, ApplicationsResponse).applications or []
 
 
 class _ClientBase:

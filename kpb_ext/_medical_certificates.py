@@ -17,10 +17,11 @@ __all__ = [
 ]
 
 
-def medical_certificate_status(certificate: MedicalCertificate) -> MedicalCertificateStatus:
-    """The status as a :class:`MedicalCertificateStatus` (undocumented codes kept)."""
+def medical_certificate_status(certificate: MedicalCertificate) -> MedicalCertificateStatus | None:
+    """The status as a :class:`MedicalCertificateStatus` (undocumented codes kept); None
+    when KPB sent ``"Status": null`` (D22)."""
     status = certificate.status
-    return MedicalCertificateStatus.from_code(status.code, status.name)
+    return None if status is None else MedicalCertificateStatus.from_code(status.code, status.name)
 
 
 def is_medical_certificate_valid(
@@ -32,8 +33,8 @@ def is_medical_certificate_valid(
     Danish calendar dates (KPB sends these dates at midnight; the expiry day itself
     still counts). Every other status is not valid: ``Modtaget`` and ``Under
     viderebehandling`` are not approved yet, ``Afvist`` is refused, ``Inaktiv`` is
-    deleted and by Bilag B takes no part in validation, and an undocumented code is not
-    known to mean approval.
+    deleted and by Bilag B takes no part in validation, and an undocumented code or a
+    null status is not known to mean approval.
     """
     if on is None:
         on = _dt.datetime.now(KPB_TIME_ZONE).date()

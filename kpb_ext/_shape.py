@@ -47,6 +47,15 @@ TIMESTAMP_FIELDS: Final[frozenset[tuple[type, str]]] = frozenset(
 )
 
 _TIMESTAMP: Final = re.compile(KPB_DATETIME_PATTERN)
+# The spec's Guid pattern. Checked here because the generated parser of a nullable list
+# swallows the ValueError of a bad GUID and keeps the raw dicts.
+_GUID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
+)
+_FORMATS: Final = {
+    "timestamp": (_TIMESTAMP, "a KPB timestamp (YYYY-MM-DDThh:mm:ss[.fffffff], no offset)"),
+    "guid": (_GUID, "a GUID"),
+}
 _NAMESPACE: Final[dict[str, Any]] = {
     **{name: getattr(models, name) for name in models.__all__},
     "Unset": Unset,
@@ -119,22 +128,24 @@ def _kind(value: object) -> str:
 
 def _model_check(cls: type) -> Check:
     # Members fall in three groups, checked in tight loops without a call per value:
-    # scalars (by JSON type), timestamps (by pattern), and nested objects and arrays.
+    # scalars (by JSON type), formatted strings (timestamps and GUIDs, by pattern), and
+    # nested objects and arrays.
     hints = _hints(cls)
     names = wire_names(cls)
     scalars: list[tuple[str, bool, frozenset[type], str]] = []
-    timestamps: list[tuple[str, bool]] = []
+    formatted: list[tuple[str, bool, str]] = []
     nested: list[tuple[str, bool, Check]] = []
     for field in _fields(cls):
         wire, required, tp = names[field.name], field.default is attrs.NOTHING, hints[field.name]
         allowed = _scalar_types(tp)
         if (cls, field.name) in TIMESTAMP_FIELDS:
-            timestamps.append((wire, required))
+            formatted.append((wire, required, "timestamp"))
+        elif tp is uuid.UUID:
+            formatted.append((wire, required, "guid"))
         elif allowed is not None:
             scalars.append((wire, required, allowed, _expected(tp)))
         else:
             nested.append((wire, required, _type_check(tp)))
-    match = _TIMESTAMP.match
 
     def check_object(value: object) -> str | None:
         if type(value) is not dict:
@@ -147,11 +158,11 @@ def _model_check(cls: type) -> Check:
                     return f".{wire} is {_kind(member)}, expected {expected}"
                 if required:
                     return f".{wire} is missing"
-        for wire, required in timestamps:
+        for wire, required, kind in formatted:
             member = get(wire, _ABSENT)
-            if type(member) is not str or match(member) is None:
+            if type(member) is not str or _FORMATS[kind][0].match(member) is None:
                 if member is not _ABSENT:
-                    return f".{wire}{_timestamp(member)}"
+                    return f".{wire}{_format_problem(member, kind)}"
                 if required:
                     return f".{wire} is missing"
         for wire, required, check in nested:
@@ -168,12 +179,11 @@ def _model_check(cls: type) -> Check:
     return check_object
 
 
-def _timestamp(value: object) -> str | None:
+def _format_problem(value: object, kind: str) -> str:
+    expected = _FORMATS[kind][1]
     if type(value) is not str:
-        return f" is {_kind(value)}, expected a KPB timestamp"
-    if _TIMESTAMP.match(value) is None:
-        return " is not a KPB timestamp (YYYY-MM-DDThh:mm:ss[.fffffff], no offset)"
-    return None
+        return f" is {_kind(value)}, expected {expected.split(' (')[0]} string"
+    return f" is not {expected}"
 
 
 def _type_check(tp: object) -> Check:
@@ -185,6 +195,15 @@ def _type_check(tp: object) -> Check:
             return None if type(value) in allowed else f" is {_kind(value)}, expected {expected}"
 
         return scalar
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        # An object or list that may be null (D22): null passes, anything else is checked.
+        (inner,) = [arg for arg in typing.get_args(tp) if arg not in (type(None), Unset)]
+        check = _type_check(inner)
+
+        def nullable(value: object) -> str | None:
+            return None if value is None else check(value)
+
+        return nullable
     if typing.get_origin(tp) is list:
         (item_type,) = typing.get_args(tp)
         item = _type_check(item_type)
@@ -216,7 +235,7 @@ def _scalar_types(tp: object) -> frozenset[type] | None:
     if tp is int or (isinstance(tp, type) and issubclass(tp, enum.IntEnum)):
         return frozenset({int})  # and so never bool: type(True) is bool
     if tp in (str, uuid.UUID):
-        return frozenset({str})  # a GUID's format is checked by the generated parser
+        return frozenset({str})
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import IntEnum
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -22,10 +23,20 @@ from kpb_ext import (
     medical_certificate_status,
 )
 
+# What a null string, object or list shows as (D22).
+_NONE = "-"
 
-def _code(label: str, code: int, documented: bool) -> Text:
-    text = Text(f"{label} ({code})")
-    if not documented:
+
+def _text(value: str | None) -> str:
+    return _NONE if value is None else value
+
+
+def _code(code: IntEnum | None, label: str | None = None) -> Text:
+    """``Godkendt (2)``; an undocumented code is marked, a null status shows as "-"."""
+    if code is None:
+        return Text(_text(label))
+    text = Text(f"{label or getattr(code, 'label', '')} ({int(code)})")
+    if not getattr(code, "is_documented", True):
         text.append(" undocumented code", style="yellow")
     return text
 
@@ -42,7 +53,7 @@ def medical_certificates(cpr: Cpr, certificates: Sequence[MedicalCertificate]) -
     for number, certificate in enumerate(certificates, start=1):
         status = medical_certificate_status(certificate)
         summary = Table.grid(padding=(0, 2))
-        summary.add_row("Status", _code(status.label, status.value, status.is_documented))
+        summary.add_row("Status", _code(status))
         summary.add_row("Issued", _when(certificate.issue_date, date_only=True))
         summary.add_row("Received", _when(certificate.receive_date, date_only=True))
         summary.add_row("Expires", _when(certificate.expire_date, date_only=True))
@@ -54,8 +65,8 @@ def medical_certificates(cpr: Cpr, certificates: Sequence[MedicalCertificate]) -
             groups.add_column("Group")
             groups.add_column("Categories")
             for group in certificate.medical_certificate_groups:
-                categories = ", ".join(c.code for c in group.license_categories)
-                groups.add_row(group.name, categories or "-")
+                categories = ", ".join(_text(c.code) for c in group.license_categories or [])
+                groups.add_row(_text(group.name), categories or _NONE)
             parts.append(groups)
     return Group(*parts)
 
@@ -67,13 +78,14 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
     for number, application in enumerate(found, start=1):
         status = application_status(application)
         summary = Table.grid(padding=(0, 2))
+        category = _text(application.license_category_code)
+        if application.license_category_name is not None:
+            category += f" ({application.license_category_name})"
+        summary.add_row("Category", category)
         summary.add_row(
-            "Category", f"{application.license_category_code} ({application.license_category_name})"
+            "Exam type", application.exam_type_code or application.exam_type_name or _NONE
         )
-        summary.add_row(
-            "Exam type", application.exam_type_code or application.exam_type_name or "-"
-        )
-        summary.add_row("Status", _code(status.label, status.value, status.is_documented))
+        summary.add_row("Status", _code(status))
         summary.add_row("Active", "yes" if application_is_active(application) else "no")
         parts += [Text(f"\nApplication {number} of {len(found)} for {cpr}", style="bold"), summary]
 
@@ -82,11 +94,8 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
             for column in ("When", "Where", "Status"):
                 exams.add_column(column)
             for exam in exams_by_date(application):
-                exam_state = exam_status(exam)
                 exams.add_row(
-                    _when(exam.exam_date),
-                    exam.exam_location,
-                    _code(exam_state.label, exam_state.value, exam_state.is_documented),
+                    _when(exam.exam_date), _text(exam.exam_location), _code(exam_status(exam))
                 )
             parts.append(exams)
 
@@ -96,10 +105,7 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
                 events.add_column(column)
             for event in events_in_order(application):
                 kind = event_type(event)
-                events.add_row(
-                    _when(event.created_date),
-                    _code(event.name or kind.label, kind.value, kind.is_documented),
-                    event.user,
-                )
+                what = _code(kind, event.name) if kind is not None else Text(_text(event.name))
+                events.add_row(_when(event.created_date), what, _text(event.user))
             parts.append(events)
     return Group(*parts)

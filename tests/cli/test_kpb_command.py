@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kpb_ext.cli import ExitCode, cli
-from kpb_sim import CertificateSet, Simulator
+from kpb_sim import CertificateSet, Simulator, load_persons
 
 TEST_CPRS = [
     "0702614074",
@@ -94,6 +94,28 @@ def test_applications_json_is_kpb_wire_json() -> None:
     assert "2018-05-25T11:37:56.8431813" in [
         e["CreatedDate"] for e in application["ApplicationEvents"]
     ]
+
+
+@pytest.mark.parametrize("cpr", TEST_CPRS)
+def test_json_writes_back_exactly_what_kpb_sent(cpr: str) -> None:
+    # Nulls included (D22): Elev 3, 4 and 6 have exams without a place.
+    person = load_persons()[cpr]
+    for command, member, records in (
+        ("applications", "Applications", person.applications),
+        ("medical-certificates", "MedicalCertificates", person.medical_certificates),
+    ):
+        result = kpb(command, cpr, "--json")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout) == {member: records}
+
+
+def test_an_exam_without_a_place_is_shown_readably() -> None:
+    result = kpb("applications", "0709614401")  # Elev 4: "ExamLocation": null
+    assert result.exit_code == 0, result.stderr
+    (exam_row,) = [line for line in result.stdout.splitlines() if "2018-05-25 12:30" in line]
+    assert "│ -" in exam_row
+    assert "Bestilt (1)" in exam_row
+    assert "None" not in result.stdout
 
 
 def test_medical_certificates_table_and_json() -> None:

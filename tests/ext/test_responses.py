@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -102,7 +103,10 @@ def _app(body: dict[str, Any]) -> dict[str, Any]:
             ".ApplicationStatus.Code is boolean",
         ),
         (lambda b: _app(b)["ApplicationStatus"].update(Code=2.5), "Code is float"),
-        (lambda b: _app(b).update(ExamTypeName=7), ".ExamTypeName is int, expected a string"),
+        (
+            lambda b: _app(b).update(ExamTypeName=7),
+            ".ExamTypeName is int, expected null or a string",
+        ),
         (
             lambda b: _app(b).update(CommentRejected=1),
             ".CommentRejected is int, expected null or a string",
@@ -118,9 +122,22 @@ def _app(body: dict[str, Any]) -> dict[str, Any]:
         (lambda b: _app(b).update(ApplicationExams={}), ".ApplicationExams is object"),
         (lambda b: _app(b).update(ApplicationExams=""), ".ApplicationExams is string"),
         (lambda b: _app(b).update(Id=12), ".Id is int, expected a GUID string"),
-        (lambda b: _app(b).update(Id="not-a-guid"), "ValueError"),
+        (lambda b: _app(b).update(Id="not-a-guid"), ".Id is not a GUID"),
+        (lambda b: _app(b).update(Id=None), ".Id is null, expected a GUID string"),
+        (
+            lambda b: _app(b)["ApplicationEvents"][0].update(Type=None),
+            ".ApplicationEvents[0].Type is null",
+        ),
+        (
+            lambda b: _app(b)["ApplicationExams"][0].update(ExamDate=None),
+            ".ApplicationExams[0].ExamDate is null, expected a KPB timestamp string",
+        ),
+        (
+            lambda b: _app(b)["ApplicationStatus"].update(Code=None),
+            ".ApplicationStatus.Code is null, expected an integer",
+        ),
         (lambda b: _app(b).pop("ApplicationEvents"), ".ApplicationEvents is missing"),
-        (lambda b: b.update(Applications=None), "body.Applications is null"),
+        (lambda b: b.update(Applications={}), "body.Applications is object"),
     ],
 )
 def test_wrong_shapes(mutate: Any, where: str) -> None:
@@ -335,13 +352,27 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+_VALUE_TYPES = {"Id", "IssueDate", "ReceiveDate", "ExpireDate", "ExamDate", "CreatedDate"}
+
+
+def _allowed_types(path: tuple[Any, ...], original: Any) -> set[str]:
+    """The JSON types the spec allows at a leaf (D22: strings may be null, value types
+    never; D3: an event's Type is an integer or a string)."""
+    if path[-1] == "Type":
+        return {"int", "str"}
+    if isinstance(original, int) or path[-1] in _VALUE_TYPES:
+        return {_json_type(original)}
+    return {"str", "NoneType"}
+
+
 @BOTH_BODIES
 @given(data=st.data())
 def test_wrong_types_never_pass(make: Any, model: Any, data: st.DataObject) -> None:
     body = make()
     leaves = [(p, v) for p, v in _leaves(body) if isinstance(v, str | int)]
     path, original = data.draw(st.sampled_from(leaves))
-    replacement = data.draw(JSON_VALUES.filter(lambda v: _json_type(v) != _json_type(original)))
+    allowed = _allowed_types(path, original)
+    replacement = data.draw(JSON_VALUES.filter(lambda v: _json_type(v) not in allowed))
     _parent(body, path)[path[-1]] = replacement
     with pytest.raises(InvalidResponseError):
         read_model(response(200, body), model)
@@ -360,3 +391,50 @@ def test_missing_required_members_never_pass(make: Any, model: Any, data: st.Dat
     del _parent(body, path)[path[-1]]
     with pytest.raises(InvalidResponseError):
         read_model(response(200, body), model)
+
+
+# Members that D22 lets KPB send as null: strings, nested objects and lists.
+_NULLABLE_CONTAINERS = {
+    "MedicalCertificates",
+    "Applications",
+    "Status",
+    "ApplicationStatus",
+    "ExamStatus",
+    "MedicalCertificateGroups",
+    "LicenseCategories",
+    "ApplicationExams",
+    "ApplicationEvents",
+}
+
+
+def _nullable_paths(body: Any) -> list[tuple[Any, ...]]:
+    paths = {p[: i + 1] for p, _ in _leaves(body) for i in range(len(p))}
+    paths |= {(k,) for k in body}
+    found = []
+    for path in paths:
+        key, value = path[-1], _parent(body, path)[path[-1]]
+        if isinstance(key, str) and (
+            key in _NULLABLE_CONTAINERS
+            or (isinstance(value, str) and key not in _VALUE_TYPES and key != "Type")
+        ):
+            found.append(path)
+    return sorted(found, key=str)
+
+
+@BOTH_BODIES
+@given(data=st.data())
+def test_nulls_where_json_net_writes_them_keep_the_record(
+    make: Any, model: Any, data: st.DataObject
+) -> None:
+    body = make()
+    chosen = data.draw(st.lists(st.sampled_from(_nullable_paths(body)), min_size=1, unique=True))
+    for path in sorted(chosen, key=len):
+        with contextlib.suppress(KeyError, IndexError, TypeError):  # inside one set to null
+            _parent(body, path)[path[-1]] = None
+    parsed = read_model(response(200, body), model)
+    assert parsed.to_dict() == body  # nothing lost, nothing added: --json writes it back
+
+
+def test_a_null_list_of_applications_reads_as_none() -> None:
+    parsed = read_model(response(200, {"Applications": None}), ApplicationsResponse)
+    assert parsed.applications is None

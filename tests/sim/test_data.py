@@ -178,6 +178,14 @@ def test_elev_1_exam_is_at_the_place_bilag_a_names(persons: dict[str, Any]) -> N
     assert exam["ExamLocation"] == "Prøvested 1"
 
 
+def test_exams_without_a_place_in_bilag_a_have_a_null_location(persons: dict[str, Any]) -> None:
+    # B6 and D22: Json.NET writes a string that has no value as null.
+    for cpr in ("0701614038", "0709614401", "0707614285"):
+        exams = [e for a in persons[cpr].applications for e in a["ApplicationExams"]]
+        assert exams
+        assert all(exam["ExamLocation"] is None for exam in exams), cpr
+
+
 def test_timestamps_keep_six_or_seven_digits_as_printed(persons: dict[str, Any]) -> None:
     stamps = [
         event["CreatedDate"]

@@ -24,22 +24,21 @@ class Application:
 
     id: UUID
     """ A .NET `Guid`, serialised in lowercase with hyphens. """
-    license_category_code: str
+    license_category_code: None | str
     """ Licence category code, for example `B` or `AM (lille knallert)`. """
-    license_category_name: str
+    license_category_name: None | str
     """ Licence category name, for example `Stor motorcykel`. """
-    exam_type_code: str
+    exam_type_code: None | str
     """ Exam type. Despite its name it holds the exam type's text, for example `1. gangserhvervelse`, `§ 94 stk. 1`,
     `§ 103 stk. 1` (PDF §3.2.2.3, Bilag A). """
-    exam_type_name: str
+    exam_type_name: None | str
     """ Exam type name; empty (`""`) in the PDF's example. """
-    application_status: ApplicationStatus
-    """ Status of an application (PDF §3.2.2.2, Bilag B). The PDF's table describes it as the status of a medical
-    certificate; that is a copy error. """
-    application_exams: list[ApplicationExam]
-    """ Booked and completed exams, theory and practical alike. """
-    application_events: list[ApplicationEvent]
-    """ The application's history, oldest first in the PDF's examples. """
+    application_status: ApplicationStatus | None
+    """ The application's status; `null` when KPB has none to give (D22). """
+    application_exams: list[ApplicationExam] | None
+    """ Booked and completed exams, theory and practical alike (D22). """
+    application_events: list[ApplicationEvent] | None
+    """ The application's history, oldest first in the PDF's examples (D22). """
     comment_further_proccessing: None | str | Unset = UNSET
     """ Comment given when the application was sent for further processing. Shown only in the PDF's example, with
     this spelling, so it is optional here. """
@@ -49,27 +48,51 @@ class Application:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.application_status import ApplicationStatus
+
         id = str(self.id)
 
+        license_category_code: None | str
         license_category_code = self.license_category_code
 
+        license_category_name: None | str
         license_category_name = self.license_category_name
 
+        exam_type_code: None | str
         exam_type_code = self.exam_type_code
 
+        exam_type_name: None | str
         exam_type_name = self.exam_type_name
 
-        application_status = self.application_status.to_dict()
+        application_status: dict[str, Any] | None
+        if isinstance(self.application_status, ApplicationStatus):
+            application_status = self.application_status.to_dict()
+        else:
+            application_status = self.application_status
 
-        application_exams = []
-        for application_exams_item_data in self.application_exams:
-            application_exams_item = application_exams_item_data.to_dict()
-            application_exams.append(application_exams_item)
+        application_exams: list[dict[str, Any]] | None
+        if isinstance(self.application_exams, list):
+            application_exams = []
+            for application_exams_type_0_item_data in self.application_exams:
+                application_exams_type_0_item = (
+                    application_exams_type_0_item_data.to_dict()
+                )
+                application_exams.append(application_exams_type_0_item)
 
-        application_events = []
-        for application_events_item_data in self.application_events:
-            application_events_item = application_events_item_data.to_dict()
-            application_events.append(application_events_item)
+        else:
+            application_exams = self.application_exams
+
+        application_events: list[dict[str, Any]] | None
+        if isinstance(self.application_events, list):
+            application_events = []
+            for application_events_type_0_item_data in self.application_events:
+                application_events_type_0_item = (
+                    application_events_type_0_item_data.to_dict()
+                )
+                application_events.append(application_events_type_0_item)
+
+        else:
+            application_events = self.application_events
 
         comment_further_proccessing: None | str | Unset
         if isinstance(self.comment_further_proccessing, Unset):
@@ -113,33 +136,96 @@ class Application:
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        license_category_code = d.pop("LicenseCategoryCode")
+        def _parse_license_category_code(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        license_category_name = d.pop("LicenseCategoryName")
+        license_category_code = _parse_license_category_code(
+            d.pop("LicenseCategoryCode")
+        )
 
-        exam_type_code = d.pop("ExamTypeCode")
+        def _parse_license_category_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        exam_type_name = d.pop("ExamTypeName")
+        license_category_name = _parse_license_category_name(
+            d.pop("LicenseCategoryName")
+        )
 
-        application_status = ApplicationStatus.from_dict(d.pop("ApplicationStatus"))
+        def _parse_exam_type_code(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        application_exams = []
-        _application_exams = d.pop("ApplicationExams")
-        for application_exams_item_data in _application_exams:
-            application_exams_item = ApplicationExam.from_dict(
-                application_exams_item_data
-            )
+        exam_type_code = _parse_exam_type_code(d.pop("ExamTypeCode"))
 
-            application_exams.append(application_exams_item)
+        def _parse_exam_type_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        application_events = []
-        _application_events = d.pop("ApplicationEvents")
-        for application_events_item_data in _application_events:
-            application_events_item = ApplicationEvent.from_dict(
-                application_events_item_data
-            )
+        exam_type_name = _parse_exam_type_name(d.pop("ExamTypeName"))
 
-            application_events.append(application_events_item)
+        def _parse_application_status(data: object) -> ApplicationStatus | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                application_status_type_0 = ApplicationStatus.from_dict(data)
+
+                return application_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApplicationStatus | None, data)
+
+        application_status = _parse_application_status(d.pop("ApplicationStatus"))
+
+        def _parse_application_exams(data: object) -> list[ApplicationExam] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                application_exams_type_0 = []
+                _application_exams_type_0 = data
+                for application_exams_type_0_item_data in _application_exams_type_0:
+                    application_exams_type_0_item = ApplicationExam.from_dict(
+                        application_exams_type_0_item_data
+                    )
+
+                    application_exams_type_0.append(application_exams_type_0_item)
+
+                return application_exams_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ApplicationExam] | None, data)
+
+        application_exams = _parse_application_exams(d.pop("ApplicationExams"))
+
+        def _parse_application_events(data: object) -> list[ApplicationEvent] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                application_events_type_0 = []
+                _application_events_type_0 = data
+                for application_events_type_0_item_data in _application_events_type_0:
+                    application_events_type_0_item = ApplicationEvent.from_dict(
+                        application_events_type_0_item_data
+                    )
+
+                    application_events_type_0.append(application_events_type_0_item)
+
+                return application_events_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ApplicationEvent] | None, data)
+
+        application_events = _parse_application_events(d.pop("ApplicationEvents"))
 
         def _parse_comment_further_proccessing(data: object) -> None | str | Unset:
             if data is None:

@@ -15,13 +15,15 @@ T = TypeVar("T", bound="ApplicationEvent")
 class ApplicationEvent:
     """One entry of an application's history."""
 
-    type_: ApplicationEventType | int
-    """ Event type. The PDF's table says String; its example, and this specification, send an integer code (Bilag
-    B). """
-    name: str
+    type_: ApplicationEventType | int | str
+    """ Event type. The PDF's example sends the integer code of Bilag B (`"Type": 1`), which is what this
+    specification expects; the PDF's table says String, so a string is accepted too and kept as it came
+    (DISCREPANCIES.md D3). """
+    name: None | str
     """ Danish text of the event, for example `Teoriprøve bestilt`. """
-    user: str
-    """ Who performed it, as `role or name, organisation`, for example `Borgerservice, Københavns kommune`. """
+    user: None | str
+    """ Who performed it, as `role or name, organisation`, for example `Borgerservice, Københavns kommune`; `null`
+    for an event set by the system itself, such as a theory test set to expired (D22). """
     created_date: str
     """ A .NET `DateTime` as KPB sends it: local Danish time (`Europe/Copenhagen`, with daylight saving), **no
     offset**, and 0 to 7 fractional digits of a second (100-nanosecond ticks; trailing zeros dropped). Examples:
@@ -31,14 +33,16 @@ class ApplicationEvent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: int
+        type_: int | str
         if isinstance(self.type_, ApplicationEventType):
             type_ = self.type_.value
         else:
             type_ = self.type_
 
+        name: None | str
         name = self.name
 
+        user: None | str
         user = self.user
 
         created_date = self.created_date
@@ -60,7 +64,7 @@ class ApplicationEvent:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
 
-        def _parse_type_(data: object) -> ApplicationEventType | int:
+        def _parse_type_(data: object) -> ApplicationEventType | int | str:
             try:
                 if not isinstance(data, int):
                     raise TypeError()
@@ -69,13 +73,23 @@ class ApplicationEvent:
                 return type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ApplicationEventType | int, data)
+            return cast(ApplicationEventType | int | str, data)
 
         type_ = _parse_type_(d.pop("Type"))
 
-        name = d.pop("Name")
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        user = d.pop("User")
+        name = _parse_name(d.pop("Name"))
+
+        def _parse_user(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        user = _parse_user(d.pop("User"))
 
         created_date = d.pop("CreatedDate")
 

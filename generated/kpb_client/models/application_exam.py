@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,18 +26,26 @@ class ApplicationExam:
     `2018-04-16T00:00:00`, `2018-05-25T10:36:07.409073`, `2018-02-09T11:54:36.9625113`. Not RFC 3339 `date-time`,
     which requires an offset; keep the string to round-trip all seven digits, and attach the time zone when
     converting. """
-    exam_location: str
-    """ Where the exam takes place, for example `Rønne`. """
-    exam_status: ExamStatus
-    """ Status of an exam (PDF §3.2.2.2, Bilag B). """
+    exam_location: None | str
+    """ Where the exam takes place, for example `Rønne`; `null` when no place is set (Bilag A gives none for most
+    exams; D22). """
+    exam_status: ExamStatus | None
+    """ The exam's status; `null` when KPB has none to give (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.exam_status import ExamStatus
+
         exam_date = self.exam_date
 
+        exam_location: None | str
         exam_location = self.exam_location
 
-        exam_status = self.exam_status.to_dict()
+        exam_status: dict[str, Any] | None
+        if isinstance(self.exam_status, ExamStatus):
+            exam_status = self.exam_status.to_dict()
+        else:
+            exam_status = self.exam_status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -58,9 +66,27 @@ class ApplicationExam:
         d = dict(src_dict)
         exam_date = d.pop("ExamDate")
 
-        exam_location = d.pop("ExamLocation")
+        def _parse_exam_location(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        exam_status = ExamStatus.from_dict(d.pop("ExamStatus"))
+        exam_location = _parse_exam_location(d.pop("ExamLocation"))
+
+        def _parse_exam_status(data: object) -> ExamStatus | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                exam_status_type_0 = ExamStatus.from_dict(data)
+
+                return exam_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ExamStatus | None, data)
+
+        exam_status = _parse_exam_status(d.pop("ExamStatus"))
 
         application_exam = cls(
             exam_date=exam_date,

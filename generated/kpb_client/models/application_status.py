@@ -19,7 +19,7 @@ class ApplicationStatus:
     """
 
     code: ApplicationStatusCode | int
-    name: str
+    name: None | str
     """ Danish name of the status as KPB sends it, for example `Prøve bestilt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -30,6 +30,7 @@ class ApplicationStatus:
         else:
             code = self.code
 
+        name: None | str
         name = self.name
 
         field_dict: dict[str, Any] = {}
@@ -60,7 +61,12 @@ class ApplicationStatus:
 
         code = _parse_code(d.pop("Code"))
 
-        name = d.pop("Name")
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("Name"))
 
         application_status = cls(
             code=code,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,14 +17,20 @@ T = TypeVar("T", bound="ApplicationsResponse")
 class ApplicationsResponse:
     """The answer of `GET /Application` (PDF §3.2.2.2)."""
 
-    applications: list[Application]
+    applications: list[Application] | None
+    """ Every application of the person; `null` reads as none (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        applications = []
-        for applications_item_data in self.applications:
-            applications_item = applications_item_data.to_dict()
-            applications.append(applications_item)
+        applications: list[dict[str, Any]] | None
+        if isinstance(self.applications, list):
+            applications = []
+            for applications_type_0_item_data in self.applications:
+                applications_type_0_item = applications_type_0_item_data.to_dict()
+                applications.append(applications_type_0_item)
+
+        else:
+            applications = self.applications
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -41,12 +47,28 @@ class ApplicationsResponse:
         from ..models.application import Application
 
         d = dict(src_dict)
-        applications = []
-        _applications = d.pop("Applications")
-        for applications_item_data in _applications:
-            applications_item = Application.from_dict(applications_item_data)
 
-            applications.append(applications_item)
+        def _parse_applications(data: object) -> list[Application] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                applications_type_0 = []
+                _applications_type_0 = data
+                for applications_type_0_item_data in _applications_type_0:
+                    applications_type_0_item = Application.from_dict(
+                        applications_type_0_item_data
+                    )
+
+                    applications_type_0.append(applications_type_0_item)
+
+                return applications_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[Application] | None, data)
+
+        applications = _parse_applications(d.pop("Applications"))
 
         applications_response = cls(
             applications=applications,

@@ -1,27 +1,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorMessage")
 
 
 @_attrs_define
 class ErrorMessage:
-    """The body of every documented error (PDF §3.3). ASP.NET Web API may add other members, such as `MessageDetail`; they
-    carry no contract.
+    """The body of every documented error (PDF §3.3): a JSON object with a `Message`. ASP.NET Web API adds other members to
+    some errors, such as `MessageDetail` beside a 404's `Message`; clients must accept any extra member
+    (DISCREPANCIES.md D18).
 
     """
 
     message: str
     """ A human-readable English or Danish reason. """
+    message_detail: None | str | Unset = UNSET
+    """ ASP.NET Web API's detail for developers, for example `No action was found on the controller 'Application'
+    that matches the request.` on a 404. Not in the PDF; carries no contract. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
+
+        message_detail: None | str | Unset
+        if isinstance(self.message_detail, Unset):
+            message_detail = UNSET
+        else:
+            message_detail = self.message_detail
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -30,6 +42,8 @@ class ErrorMessage:
                 "Message": message,
             }
         )
+        if message_detail is not UNSET:
+            field_dict["MessageDetail"] = message_detail
 
         return field_dict
 
@@ -38,8 +52,18 @@ class ErrorMessage:
         d = dict(src_dict)
         message = d.pop("Message")
 
+        def _parse_message_detail(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message_detail = _parse_message_detail(d.pop("MessageDetail", UNSET))
+
         error_message = cls(
             message=message,
+            message_detail=message_detail,
         )
 
         error_message.additional_properties = d

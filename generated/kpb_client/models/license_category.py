@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -16,18 +16,20 @@ class LicenseCategory:
 
     id: UUID
     """ A .NET `Guid`, serialised in lowercase with hyphens. """
-    code: str
+    code: None | str
     """ Category code as KPB writes it; not restricted to the short codes of the law: `B`, `A2`, `B+`, `T/M`, `E
     (B/E)`, `AM (lille knallert)` all occur. """
-    name: str
+    name: None | str
     """ Danish name of the category, for example `Almindelig bil`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
+        code: None | str
         code = self.code
 
+        name: None | str
         name = self.name
 
         field_dict: dict[str, Any] = {}
@@ -47,9 +49,19 @@ class LicenseCategory:
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        code = d.pop("Code")
+        def _parse_code(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        name = d.pop("Name")
+        code = _parse_code(d.pop("Code"))
+
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("Name"))
 
         license_category = cls(
             id=id,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -20,19 +20,29 @@ class MedicalCertificateGroup:
 
     id: UUID
     """ A .NET `Guid`, serialised in lowercase with hyphens. """
-    name: str
-    license_categories: list[LicenseCategory]
+    name: None | str
+    """ The group's name, for example `Gruppe 1`. """
+    license_categories: list[LicenseCategory] | None
+    """ The licence categories of the group (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
+        name: None | str
         name = self.name
 
-        license_categories = []
-        for license_categories_item_data in self.license_categories:
-            license_categories_item = license_categories_item_data.to_dict()
-            license_categories.append(license_categories_item)
+        license_categories: list[dict[str, Any]] | None
+        if isinstance(self.license_categories, list):
+            license_categories = []
+            for license_categories_type_0_item_data in self.license_categories:
+                license_categories_type_0_item = (
+                    license_categories_type_0_item_data.to_dict()
+                )
+                license_categories.append(license_categories_type_0_item)
+
+        else:
+            license_categories = self.license_categories
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,16 +63,34 @@ class MedicalCertificateGroup:
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        name = d.pop("Name")
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        license_categories = []
-        _license_categories = d.pop("LicenseCategories")
-        for license_categories_item_data in _license_categories:
-            license_categories_item = LicenseCategory.from_dict(
-                license_categories_item_data
-            )
+        name = _parse_name(d.pop("Name"))
 
-            license_categories.append(license_categories_item)
+        def _parse_license_categories(data: object) -> list[LicenseCategory] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                license_categories_type_0 = []
+                _license_categories_type_0 = data
+                for license_categories_type_0_item_data in _license_categories_type_0:
+                    license_categories_type_0_item = LicenseCategory.from_dict(
+                        license_categories_type_0_item_data
+                    )
+
+                    license_categories_type_0.append(license_categories_type_0_item)
+
+                return license_categories_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[LicenseCategory] | None, data)
+
+        license_categories = _parse_license_categories(d.pop("LicenseCategories"))
 
         medical_certificate_group = cls(
             id=id,

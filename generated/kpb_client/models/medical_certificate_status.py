@@ -16,7 +16,7 @@ class MedicalCertificateStatus:
     """Status of a medical certificate (PDF §3.2.1.2, Bilag B)."""
 
     code: int | MedicalCertificateStatusCode
-    name: str
+    name: None | str
     """ Danish name of the status as KPB sends it, for example `Godkendt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -27,6 +27,7 @@ class MedicalCertificateStatus:
         else:
             code = self.code
 
+        name: None | str
         name = self.name
 
         field_dict: dict[str, Any] = {}
@@ -57,7 +58,12 @@ class MedicalCertificateStatus:
 
         code = _parse_code(d.pop("Code"))
 
-        name = d.pop("Name")
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("Name"))
 
         medical_certificate_status = cls(
             code=code,
