@@ -7,12 +7,13 @@
     identity = given_certificate(p12=Path("function.p12"))
     target = Target("https://service-kpbt2.knowledgecube.net/api", identity, anonymous(None))
     result = run_contract(target, Limits.defaults_for(target, seed=1))
-    print(result.summary)
+    print(result.outcome, result.summary)
 """
 
 from ._codes import UndocumentedCode
+from ._discrepancies import Entry, entries
 from ._embedded import embedded_simulator
-from ._findings import DataCheck, Findings, Violation
+from ._findings import Assumption, DataCheck, Findings, Violation
 from ._identity import (
     CertificateProblem,
     Identity,
@@ -20,23 +21,27 @@ from ._identity import (
     given_certificate,
     throwaway_certificate,
 )
-from ._runner import REPORT_FILES, ContractResult, run_contract
+from ._run import REPORT_FILES, ContractResult, Outcome, run_contract
 from ._target import ErrorProbe, Limits, Target
 
 __all__ = [
     "REPORT_FILES",
+    "Assumption",
     "CertificateProblem",
     "ContractResult",
     "DataCheck",
+    "Entry",
     "ErrorProbe",
     "Findings",
     "Identity",
     "Limits",
+    "Outcome",
     "Target",
     "UndocumentedCode",
     "Violation",
     "anonymous",
     "embedded_simulator",
+    "entries",
     "given_certificate",
     "run_contract",
     "throwaway_certificate",

@@ -1,11 +1,17 @@
-"""What a run found: violations, drift warnings, data check results, observations."""
+"""What a run found: violations, spec assumptions, data check results, observations.
+
+Violations decide the result. Assumptions (DISCREPANCIES.md entries of kind
+"assumption") and Bilag A data checks are reported and never decide it.
+"""
 
 from __future__ import annotations
 
 import json
 import shlex
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 from ._codes import UndocumentedCode
@@ -13,10 +19,12 @@ from ._transport import Exchange
 
 __all__ = [
     "SEEDLESS",
+    "Assumption",
     "ContractViolation",
     "DataCheck",
     "DataCheckFailed",
     "Findings",
+    "Verdict",
     "Violation",
     "curl_command",
     "describe_answer",
@@ -100,6 +108,44 @@ class ContractViolation(AssertionError):
         self.violation = violation
 
 
+Verdict = Literal["confirmed", "contradicted"]
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """What the target showed about one of the spec's assumptions (a DISCREPANCIES.md
+    entry of kind "assumption"). Never a failure: it tells which entry to revise."""
+
+    #: The entry, for example ``D14``.
+    entry: str
+    #: What was tried or seen, for example "a repeated cpr (cpr=A&cpr=A)".
+    subject: str
+    verdict: Verdict
+    #: What the entry assumes, for example "400 with a {"Message"} body".
+    assumed: str
+    #: What the target did.
+    observed: str
+    #: A command that repeats the request, when one request shows it.
+    reproduce: str = ""
+    #: Which pytest test saw it.
+    test: str = ""
+    #: An undocumented code (D4), for the structured list of them.
+    code: UndocumentedCode | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The de-duplication key: the same entry, subject and verdict is one finding."""
+        return (self.entry, self.subject, self.verdict)
+
+    def line(self, repeats: int = 1) -> str:
+        times = f" ({repeats} answers like this)" if repeats > 1 else ""
+        if self.verdict == "confirmed":
+            text = f"{self.subject}: {self.observed}{times}"
+        else:
+            text = f"{self.subject}: assumed {self.assumed}; got {self.observed}{times}"
+        return f"{text} | reproduce: {self.reproduce}" if self.reproduce else text
+
+
 @dataclass(frozen=True)
 class DataCheck:
     """The result of one data check: a group of Bilag A facts about one test person."""
@@ -124,8 +170,11 @@ class Findings:
     """Collected over a run; the summary and the exit code are made from them."""
 
     violations: dict[tuple[str, ...], Violation] = field(default_factory=dict)
-    drift: set[UndocumentedCode] = field(default_factory=set)
-    #: Things that could not be checked, or departures the spec allows.
+    #: The spec's assumptions as the target showed them, by :attr:`Assumption.key`.
+    assumptions: dict[tuple[str, str, str], Assumption] = field(default_factory=dict)
+    #: How many answers showed each assumption.
+    assumption_counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    #: Things that could not be checked.
     warnings: list[str] = field(default_factory=list)
     #: Facts about the target that are reported, not judged (TLS 1.3 offered...).
     observations: list[str] = field(default_factory=list)
@@ -146,6 +195,19 @@ class Findings:
         if earlier is not None and earlier.phase in SEEDLESS and violation.phase not in SEEDLESS:
             return
         self.violations[full_key] = violation
+
+    def add_assumption(self, assumption: Assumption) -> bool:
+        """Record *assumption*; True when it is new (the first of its key)."""
+        self.assumption_counts[assumption.key] += 1
+        if assumption.key in self.assumptions:
+            return False
+        self.assumptions[assumption.key] = assumption
+        return True
+
+    @property
+    def drift(self) -> set[UndocumentedCode]:
+        """The codes outside Bilag B that the target sent (D4)."""
+        return {a.code for a in self.assumptions.values() if a.code is not None}
 
     def message_reached(self, message: str, exchange: Exchange) -> None:
         route = urlsplit(exchange.url).path

@@ -1,31 +1,42 @@
-"""The pytest plugin that carries a run into the suite and its results out of it."""
+"""The pytest plugin that carries a run into the suite and its results out of it.
+
+The suite's tests get the run as the ``kpb`` fixture and schemathesis's schema as
+``kpb_schema``; nothing is read from a module global, so the same suite modules serve
+any number of runs in one process. After each test the plugin judges its report:
+
+- a violation fails it;
+- a Bilag A data check that differs, or an assumption the target contradicted, turns it
+  into a skip whose reason says so (CI systems read junit.xml, and neither may ever
+  count as a failure there);
+- every assumption a test saw is attached to it as JUnit properties.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._findings import ContractViolation, DataCheck, DataCheckFailed
-from ._recording import CURRENT_CHECK
-from ._run import ContractRun
+from ._findings import Assumption, ContractViolation, DataCheck, DataCheckFailed
+from ._recording import CURRENT_ASSUMPTIONS, CURRENT_CHECK
 
-__all__ = ["ContractPlugin", "active_run"]
+if TYPE_CHECKING:
+    from ._run import ContractRun
+    from ._target import ErrorProbe
+
+__all__ = ["DATA_CHECK", "ContractPlugin", "Outcomes"]
 
 DATA_CHECK = "data_check"
+EVERY_OPERATION = "every_operation"
 
-_active: ContractRun | None = None
-
-
-def active_run() -> ContractRun:
-    """The run being made; the suite's modules are imported only inside one."""
-    if _active is None:
-        raise RuntimeError(
-            "the contract suite runs inside `kpb contract` (or contract_tests.run_contract), "
-            "which tells it its target"
-        )
-    return _active
+# What the progress line calls each part of the suite.
+_PHASES = {
+    "test_transport": "TLS, plain HTTP and routing",
+    "test_errors": "documented errors and bad cpr values",
+    "test_data": "Bilag A data checks",
+}
 
 
 class ContractPlugin:
@@ -38,20 +49,61 @@ class ContractPlugin:
     def _kpb(self) -> ContractRun:
         return self.run
 
-    def pytest_configure(self, config: pytest.Config) -> None:
-        global _active
-        _active = self.run
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makeitem(
+        self, collector: pytest.Module | pytest.Class, name: str, obj: object
+    ) -> object:
+        # A test marked every_operation becomes schemathesis's test of this run's schema:
+        # the schema is the run's, made when the run starts, not when the module loads.
+        marks = getattr(obj, "pytestmark", ())
+        if not any(mark.name == EVERY_OPERATION for mark in marks):
+            return None
+        parametrized = self.run.schema.parametrize()(obj)
+        return collector.ihook.pytest_pycollect_makeitem(
+            collector=collector, name=name, obj=parametrized
+        )
 
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        global _active
-        _active = None
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        # Only a target that comes with such certificates (the embedded simulator) gets
+        # these; for others the summary tells which messages the given certificate
+        # could not reach, and why.
+        if "certificate_probe" in metafunc.fixturenames:
+            probes: list[tuple[ErrorProbe, str]] = [
+                (probe, path) for probe in self.run.target.error_probes for path in probe.paths
+            ]
+            metafunc.parametrize(
+                "certificate_probe", probes, ids=[f"{p.message} {path}" for p, path in probes]
+            )
+
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        unused = (
+            [item for item in items if "certificate_probe" in getattr(item, "fixturenames", ())]
+            if not self.run.target.error_probes
+            else []
+        )
+        if unused:
+            config.hook.pytest_deselected(items=unused)
+            items[:] = [item for item in items if item not in unused]
+        if not self.run.limits.data_checks:
+            skipped = [item for item in items if item.get_closest_marker(DATA_CHECK)]
+            config.hook.pytest_deselected(items=skipped)
+            items[:] = [item for item in items if item not in skipped]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, Any]:
+        module = getattr(getattr(item, "module", None), "__name__", "").rpartition(".")[2]
+        if module in _PHASES:
+            self.run.progress.phase(_PHASES[module])
         token = CURRENT_CHECK.set(node_id_of(item))
+        seen: list[Assumption] = []
+        assumptions = CURRENT_ASSUMPTIONS.set(seen)
+        item.stash[_SEEN] = seen
         try:
             return (yield)
         finally:
+            CURRENT_ASSUMPTIONS.reset(assumptions)
             CURRENT_CHECK.reset(token)
 
     @pytest.hookimpl(wrapper=True)
@@ -69,6 +121,13 @@ class ContractPlugin:
     ) -> None:
         findings = self.run.findings
         error = call.excinfo.value if call.excinfo is not None else None
+        seen = item.stash.get(_SEEN, [])
+        # junit.xml takes a test's properties from the item, as its teardown report has them.
+        for assumption in seen:
+            item.user_properties += [
+                ("assumption", assumption.entry),
+                ("verdict", f"{assumption.verdict}: {assumption.line()}"),
+            ]
         marker = item.get_closest_marker(DATA_CHECK)
         if marker is not None:
             callspec = getattr(item, "callspec", None)
@@ -77,13 +136,17 @@ class ContractPlugin:
             )
             if report.passed:
                 findings.data_checks.append(DataCheck(report.nodeid, subject, True))
-            elif isinstance(error, DataCheckFailed):
-                findings.data_checks.append(
-                    DataCheck(report.nodeid, subject, False, error.mismatches)
-                )
+                item.user_properties.append(("data check", "as in Bilag A"))
             elif report.failed:
-                findings.data_checks.append(
-                    DataCheck(report.nodeid, subject, False, (_error_text(error),))
+                mismatches = (
+                    error.mismatches
+                    if isinstance(error, DataCheckFailed)
+                    else (_error_text(error),)
+                )
+                findings.data_checks.append(DataCheck(report.nodeid, subject, False, mismatches))
+                item.user_properties.append(("data check", "differs from Bilag A"))
+                _skip(
+                    report, "differs from Bilag A (reported, not judged): " + "; ".join(mismatches)
                 )
             return
         if report.skipped:
@@ -95,6 +158,14 @@ class ContractPlugin:
             elif not any(v.test == report.nodeid for v in findings.violations.values()):
                 # A failure with no violation behind it: the check could not be made.
                 findings.errors.append(f"{report.nodeid}: {_error_text(error)}")
+        else:
+            contradicted = [a for a in seen if a.verdict == "contradicted"]
+            if contradicted:
+                reasons = "; ".join(f"{a.entry} {a.line()}" for a in contradicted)
+                _skip(report, f"spec assumption contradicted (reported, not judged): {reasons}")
+
+
+_SEEN = pytest.StashKey[list[Assumption]]()
 
 
 def node_id_of(item: pytest.Item) -> str:
@@ -108,6 +179,28 @@ def node_id_of(item: pytest.Item) -> str:
     if isinstance(label, str) and not item.nodeid.endswith("]"):
         return f"{item.nodeid}[{label}]"
     return item.nodeid
+
+
+def _skip(report: pytest.TestReport, reason: str) -> None:
+    """Turn *report* into a skip with *reason*: never a failure, and visible in JUnit."""
+    location = report.location
+    report.outcome = "skipped"
+    report.longrepr = (str(location[0]), (location[1] or 0) + 1, f"Skipped: {_shorten(reason)}")
+
+
+def _shorten(text: str, limit: int = 900) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Outcomes:
+    """Counts test outcomes as pytest reports them."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.counts[report.outcome] += 1
 
 
 def _error_text(error: BaseException | None) -> str:

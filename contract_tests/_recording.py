@@ -17,9 +17,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import harfile
 
+from ._findings import Assumption
 from ._transport import Exchange
 
-__all__ = ["CURRENT_CASE", "CURRENT_CHECK", "HarRecording"]
+__all__ = ["CURRENT_ASSUMPTIONS", "CURRENT_CASE", "CURRENT_CHECK", "HarRecording"]
 
 #: The pytest test on whose behalf requests are being made, for the entries' comments.
 CURRENT_CHECK: contextvars.ContextVar[str] = contextvars.ContextVar(
@@ -27,6 +28,10 @@ CURRENT_CHECK: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 #: For schemathesis's requests: the phase and whether the case is valid ("fuzzing, negative").
 CURRENT_CASE: contextvars.ContextVar[str] = contextvars.ContextVar("kpb_contract_case", default="")
+#: The assumptions seen while the current test runs, for its JUnit properties and verdict.
+CURRENT_ASSUMPTIONS: contextvars.ContextVar[list[Assumption] | None] = contextvars.ContextVar(
+    "kpb_contract_assumptions", default=None
+)
 
 
 def _version() -> str:

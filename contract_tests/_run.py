@@ -1,60 +1,132 @@
-"""One run of the suite against one target: what the tests call to reach it and report."""
+"""One run of the suite against one target: what its tests reach it through, what they
+found, and the reports.
+
+:func:`run_contract` makes a :class:`ContractRun`, hands it to pytest through the
+suite's plugin (a fixture, not a module global), and turns what was found into a
+:class:`ContractResult`. Nothing here decides an exit code: the ``kpb`` command maps
+the result's :class:`Outcome` to one.
+"""
 
 from __future__ import annotations
 
-import json
+import contextlib
+import dataclasses
+import enum
+import io
+import os
 import ssl
-from collections import deque
-from collections.abc import Sequence
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
 
-import jsonschema_rs
+import hypothesis.configuration
+import pytest
 import requests
 import schemathesis
 from schemathesis import Case, CheckResult, HookContext, Response
-from schemathesis.core.failures import AcceptedNegativeData, Failure, ServerError
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import Status
-from schemathesis.openapi.checks import (
-    JsonSchemaError,
-    MissingContentType,
-    RejectedPositiveData,
-    UndefinedContentType,
-    UndefinedStatusCode,
-    UnsupportedMethodResponse,
-)
 
-from ._codes import undocumented_codes
-from ._findings import ContractViolation, Findings, Violation, curl_command, describe_answer
+from ._answers import json_body
+from ._assumptions import answer_assumptions
+from ._failures import assumption_of, explain, failure_key
+from ._findings import (
+    Assumption,
+    ContractViolation,
+    Findings,
+    Violation,
+    curl_command,
+    describe_answer,
+)
 from ._identity import Identity
 from ._messages import find_documented
 from ._openapi import build_schema, pin_test_cprs
-from ._recording import CURRENT_CASE, CURRENT_CHECK
-from ._spec import load_spec
+from ._plugin import ContractPlugin, Outcomes
+from ._progress import Progress
+from ._recording import CURRENT_ASSUMPTIONS, CURRENT_CASE, CURRENT_CHECK, HarRecording
+from ._summary import RunFacts, render_summary
 from ._target import Limits, Target
-from ._transport import Exchange, Transport
+from ._transport import Exchange, RequestGate, Transport
 
-__all__ = ["REQUEST_TIMEOUT", "ContractRun"]
+__all__ = [
+    "REPORT_FILES",
+    "REQUEST_TIMEOUT",
+    "SUITE_DIR",
+    "ContractResult",
+    "ContractRun",
+    "Outcome",
+    "run_contract",
+]
 
 #: Seconds to wait for an answer.
 REQUEST_TIMEOUT = 30.0
 
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
+
+#: What a run writes to its report directory.
+REPORT_FILES = {
+    "summary": "summary.txt",
+    "junit": "junit.xml",
+    "recording": "exchanges.har",
+    "pytest": "pytest-output.txt",
+}
+
+# Nothing in the user's environment may add options or plugins to the suite's pytest, or
+# hooks to schemathesis: any of them could switch a check off.
+_ENVIRONMENT_REMOVED = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "SCHEMATHESIS_HOOKS")
+_ENVIRONMENT_SET = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
 Params = Sequence[tuple[str, str]]
+
+
+class Outcome(enum.Enum):
+    """How a run ended."""
+
+    #: Nothing the PDF states was contradicted (assumptions may have been).
+    CONFORMS = "conforms"
+    #: At least one violation, or a check that could not be completed.
+    DOES_NOT_CONFORM = "does not conform"
+    #: The target could not be reached at all.
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    """How a run ended, and where its reports are."""
+
+    outcome: Outcome
+    findings: Findings
+    summary: str
+    report_dir: Path
+    requests: int
+    seconds: float
 
 
 class ContractRun:
     """The target, the transport and the findings of one run, shared by all its tests."""
 
     def __init__(
-        self, target: Target, limits: Limits, transport: Transport, findings: Findings
+        self,
+        target: Target,
+        limits: Limits,
+        transport: Transport,
+        findings: Findings,
+        progress: Progress | None = None,
     ) -> None:
         self.target = target
         self.limits = limits
         self.transport = transport
         self.findings = findings
+        self.progress = progress or Progress(None)
         self._sessions: dict[tuple[str, Any, Any], requests.Session] = {}
         self._recent: deque[Exchange] = deque(maxlen=32)
         self._schema: schemathesis.BaseSchema | None = None
+        self._classified: dict[int, Assumption | None] = {}
+        self._contradicted = 0
         transport.observe(self._recent.append)
         transport.observe(self._scan)
 
@@ -111,11 +183,10 @@ class ContractRun:
     def violation(
         self, exchange: Exchange, *, check: str, expected: str, operation: str | None = None
     ) -> ContractViolation:
-        """The exception a check raises when *exchange* is not what the spec says."""
-        route = urlsplit(exchange.url).path.removeprefix(urlsplit(self.target.base_url).path)
+        """The exception a check raises when *exchange* breaks the contract."""
         return ContractViolation(
             Violation(
-                operation=operation or f"{exchange.method} {route}",
+                operation=operation or self.operation(exchange),
                 check=check,
                 expected=expected,
                 actual=describe_answer(exchange),
@@ -123,6 +194,47 @@ class ContractRun:
                 test=CURRENT_CHECK.get(),
             )
         )
+
+    def assume(
+        self,
+        entry: str,
+        subject: str,
+        *,
+        assumed: str,
+        observed: str,
+        confirmed: bool,
+        exchange: Exchange | None = None,
+    ) -> Assumption:
+        """Record what the target showed about the assumption of DISCREPANCIES.md *entry*."""
+        assumption = Assumption(
+            entry,
+            subject,
+            "confirmed" if confirmed else "contradicted",
+            assumed,
+            observed,
+            curl_command(exchange) if exchange is not None else "",
+            CURRENT_CHECK.get(),
+        )
+        self._record(assumption)
+        return assumption
+
+    def operation(self, exchange: Exchange) -> str:
+        """``GET /Application``: the method and the route below the base URL."""
+        path = exchange.url.split("?", 1)[0]
+        base = self.target.base_url
+        route = path[len(base) :] if path.startswith(base) else path
+        return f"{exchange.method} {route}"
+
+    def _record(self, assumption: Assumption) -> None:
+        if self.findings.add_assumption(assumption):
+            self._contradicted += assumption.verdict == "contradicted"
+        seen = CURRENT_ASSUMPTIONS.get()
+        if seen is not None and all(a.key != assumption.key for a in seen):
+            seen.append(assumption)
+        self._report_findings()
+
+    def _report_findings(self) -> None:
+        self.progress.findings(len(self.findings.violations), self._contradicted)
 
     # -- schemathesis -------------------------------------------------------------------
 
@@ -144,38 +256,50 @@ class ContractRun:
                 response: Response,
                 results: list[CheckResult],
             ) -> None:
-                self._after_validate(context, case, response, results)
+                self._after_validate(case, response, results)
 
             schema.hook("after_validate")(after_validate)
             self._schema = schema
         return self._schema
 
     def exercise(self, case: Case[Any]) -> None:
-        """Send one generated case with the given certificate and run every check on it."""
+        """Send one generated case with the given certificate and run every check on it.
+
+        Failures that only contradict an assumption are recorded and not raised, so that
+        they neither fail the test nor make hypothesis hunt for a smaller example.
+        """
         pin_test_cprs(case)
         meta = case.meta
-        token = CURRENT_CASE.set(
-            f"{meta.phase.name.value}, {meta.generation.mode.value}" if meta is not None else ""
-        )
+        phase = meta.phase.name.value if meta is not None else "explicit"
+        self.progress.phase(f"schemathesis {phase} phase, {case.operation.label}")
+        token = CURRENT_CASE.set(f"{phase}, {meta.generation.mode.value}" if meta else "")
         try:
             case.call_and_validate(session=self.session())
+        except FailureGroup as group:
+            breaking = [f for f in group.exceptions if self._classified.get(id(f)) is None]
+            if len(breaking) == len(group.exceptions):
+                raise
+            if breaking:
+                raise FailureGroup(breaking) from None
         finally:
             CURRENT_CASE.reset(token)
+            self._classified.clear()
 
     def _after_validate(
-        self,
-        context: HookContext,
-        case: Case[Any],
-        response: Response,
-        results: list[CheckResult],
+        self, case: Case[Any], response: Response, results: list[CheckResult]
     ) -> None:
         exchange = self._exchange_of(response)
         phase = case.meta.phase.name.value if case.meta is not None else "explicit"
         for result in results:
             if result.status != Status.FAILURE or result.failure is None:
                 continue
-            failure = result.failure
-            expected, actual = _explain(failure, response, exchange)
+            failure: Failure = result.failure
+            assumption = assumption_of(failure, case, response, exchange)
+            self._classified[id(failure)] = assumption
+            if assumption is not None:
+                self._record(assumption)
+                continue
+            expected, actual = explain(failure, response, exchange)
             self.findings.add_violation(
                 Violation(
                     operation=case.operation.label,
@@ -187,8 +311,9 @@ class ContractRun:
                     phase=phase,
                 ),
                 failure.title,
-                _failure_key(failure),
+                failure_key(failure),
             )
+        self._report_findings()
 
     def _exchange_of(self, response: Response) -> Exchange | None:
         url = response.request.url
@@ -197,86 +322,175 @@ class ContractRun:
     # -- what every answer is scanned for ------------------------------------------------
 
     def _scan(self, exchange: Exchange) -> None:
+        self.progress.request()
         if exchange.status is None:
             return
-        try:
-            body = json.loads(exchange.body)
-        except ValueError:
-            return
+        body = json_body(exchange)
         if isinstance(body, dict):
             documented = find_documented(exchange.status, body.get("Message"))
             if documented is not None:
                 self.findings.message_reached(str(documented), exchange)
                 if documented.status == 401 and exchange.identity == self.target.identity.label:
                     self.findings.refused(documented.text, exchange)
-        if exchange.status == 200:
-            parts = urlsplit(exchange.url)
-            route = parts.path.removeprefix(urlsplit(self.target.base_url).path)
-            cpr = next((v for k, v in parse_qsl(parts.query) if k.lower() == "cpr"), "")
-            self.findings.drift.update(undocumented_codes(route, cpr, body))
+        for assumption in answer_assumptions(exchange, self.target.base_url):
+            self._record(dataclasses.replace(assumption, test=CURRENT_CHECK.get()))
 
 
-def _failure_key(failure: Failure) -> str:
-    # the JSON Schema keyword's location, or whatever else tells failures of a kind apart
-    if isinstance(failure, JsonSchemaError):
-        return "/".join(map(str, failure.schema_path))
-    return type(failure).__name__
+# -- running it ---------------------------------------------------------------------------
 
 
-def _explain(failure: Failure, response: Response, exchange: Exchange | None) -> tuple[str, str]:
-    """What the spec says and what came back, for one schemathesis failure."""
-    answer = describe_answer(exchange) if exchange else str(response.status_code)
-    if isinstance(failure, JsonSchemaError):
-        path, keyword, message = _innermost(failure)
-        where = "/" + "/".join(map(str, path))
-        return (
-            f"the {response.status_code} body at {where} satisfies the schema's {keyword!r}",
-            message,
+def run_contract(
+    target: Target,
+    limits: Limits,
+    *,
+    progress: TextIO | None = None,
+    pytest_output: TextIO | None = None,
+) -> ContractResult:
+    """Run the whole suite against *target* and write the reports.
+
+    *progress*, if given, receives a live line (phase, requests, findings) as the run
+    goes; *pytest_output* receives pytest's own output (``kpb contract --verbose``).
+    """
+    started = time.perf_counter()
+    report_dir = limits.report_dir
+    report_dir.mkdir(parents=True, exist_ok=True)
+    findings = Findings()
+    proxies = {} if target.is_loopback else requests.utils.get_environ_proxies(target.base_url)
+    transport = Transport(RequestGate(limits.max_requests, limits.rate), proxies=proxies)
+    recording = HarRecording(
+        report_dir / REPORT_FILES["recording"], comment=f"kpb contract against {target.base_url}"
+    )
+    transport.observe(recording)
+    live = Progress(progress)
+    run = ContractRun(target, limits, transport, findings, live)
+    outcomes: Counter[str] = Counter()
+    aborted = None
+    try:
+        live.phase("can the target be reached")
+        token = CURRENT_CHECK.set("can the target be reached")
+        try:
+            first = run.request("/test")
+        finally:
+            CURRENT_CHECK.reset(token)
+        if first.status is None:
+            aborted = f"{_unreachable(target, str(first.error))}. Try: {curl_command(first)}"
+        else:
+            outcomes = _run_pytest(run, report_dir, pytest_output)
+    finally:
+        live.close()
+        run.close()
+        recording.close()
+
+    if aborted:
+        outcome = Outcome.UNREACHABLE
+    elif findings.conforms:
+        outcome = Outcome.CONFORMS
+    else:
+        outcome = Outcome.DOES_NOT_CONFORM
+    seconds = time.perf_counter() - started
+    facts = RunFacts(
+        base_url=target.base_url,
+        description=target.description,
+        seed=limits.seed,
+        requests=transport.gate.count,
+        seconds=seconds,
+        report_dir=report_dir,
+        tests=outcomes,
+        aborted=aborted,
+        certificate=target.identity.details,
+    )
+    summary = render_summary(facts, findings)
+    (report_dir / REPORT_FILES["summary"]).write_text(summary, encoding="utf-8")
+    return ContractResult(outcome, findings, summary, report_dir, transport.gate.count, seconds)
+
+
+def _unreachable(target: Target, error: str) -> str:
+    """Why the first request got no answer, and what to do about it."""
+    why = f"the target cannot be reached: {error}"
+    if "CERTIFICATE_VERIFY_FAILED" in error:
+        return why + "; the server's certificate is not trusted: give its CA with --ca-bundle"
+    if "TLSV1_ALERT" in error or "SSLV3_ALERT" in error:
+        return why + "; the server refused the TLS handshake (run `kpb doctor` for details)"
+    if not target.is_loopback:
+        return why + (
+            "; KPB's test environment answers only IP addresses registered with "
+            "kpb.support@knowledgecube.net (PDF §3.1)"
         )
-    if isinstance(failure, UndefinedStatusCode):
-        documented = ", ".join(failure.defined_status_codes)
-        return f"one of the documented statuses {documented}", answer
-    if isinstance(failure, (UndefinedContentType, MissingContentType)):
-        return "Content-Type application/json", answer
-    if isinstance(failure, ServerError):
-        return "no server error (5xx)", answer
-    if isinstance(failure, AcceptedNegativeData):
-        invalid = _line_after(failure.message, "Invalid component:")
-        return f"a 4xx answer to invalid input ({invalid or 'invalid request'})", answer
-    if isinstance(failure, RejectedPositiveData):
-        return "200 for a valid request with a test CPR number", answer
-    if isinstance(failure, UnsupportedMethodResponse):
-        return "405 with an Allow header for a method the spec does not define (D19)", answer
-    return failure.title, f"{answer} ({_first_line(failure.message)})"
+    return why
 
 
-def _innermost(failure: JsonSchemaError) -> tuple[list[str | int], str, str]:
-    """Where and why, inside an ``anyOf`` that no branch satisfies (a nullable object,
-    an open code set): the reason of the branch that got furthest into the value."""
-    path = list(failure.instance_path)
-    keyword = str(failure.schema_path[-1]) if failure.schema_path else "schema"
-    message = failure.validation_message or failure.title
-    if keyword not in ("anyOf", "oneOf"):
-        return path, keyword, message
-    schema = {"components": load_spec()["components"], **failure.schema}
-    error = next(iter(jsonschema_rs.validator_for(schema).iter_errors(failure.instance)), None)
-    while error is not None and getattr(error.kind, "context", None):
-        branches = [b for b in getattr(error.kind, "context") if b]  # noqa: B009 (AnyOf only)
-        deepest = max(branches, key=lambda b: max(len(e.instance_path) for e in b))
-        error = max(deepest, key=lambda e: len(e.instance_path))
-        keyword = str(error.schema_path[-1]) if error.schema_path else keyword
-        message = error.message
-    if error is not None:
-        path += list(error.instance_path)
-    return path, keyword, message
+def _run_pytest(run: ContractRun, report_dir: Path, pytest_output: TextIO | None) -> Counter[str]:
+    args = [
+        str(SUITE_DIR),
+        "-c",
+        str(SUITE_DIR / "pytest.ini"),
+        "--rootdir",
+        str(SUITE_DIR),
+        "--noconftest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "schemathesis.pytest.plugin",
+        "--junitxml",
+        str(report_dir / REPORT_FILES["junit"]),
+        "-o",
+        "junit_suite_name=kpb-contract",
+        "-o",
+        "junit_family=xunit2",
+        "--tb=short",
+        "-rfEs",
+        # Only sys.stdout and sys.stderr are swapped, so that the live progress line,
+        # written to the real stderr, stays visible while tests run.
+        "--capture=sys",
+        "-v" if pytest_output is not None else "-q",
+    ]
+    output = io.StringIO()
+    stream: io.TextIOBase = output if pytest_output is None else _Tee(output, pytest_output)
+    with (
+        _isolated_environment(),
+        tempfile.TemporaryDirectory(prefix="kpb-contract-") as scratch,
+        contextlib.redirect_stdout(stream),
+    ):
+        # Hypothesis's caches go to a scratch directory, not the user's current one.
+        hypothesis.configuration.set_hypothesis_home_dir(scratch)
+        try:
+            outcomes = Outcomes()
+            code = pytest.main(args, plugins=[ContractPlugin(run), outcomes])
+        finally:
+            hypothesis.configuration.set_hypothesis_home_dir(None)
+    (report_dir / REPORT_FILES["pytest"]).write_text(output.getvalue(), encoding="utf-8")
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        run.findings.errors.append(
+            f"pytest ended with {pytest.ExitCode(code).name}; see {REPORT_FILES['pytest']}"
+        )
+    return outcomes.counts
 
 
-def _line_after(text: str, marker: str) -> str:
-    for line in text.splitlines():
-        if marker in line:
-            return line.split(marker, 1)[1].strip()
-    return ""
+@contextlib.contextmanager
+def _isolated_environment() -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in (*_ENVIRONMENT_REMOVED, *_ENVIRONMENT_SET)}
+    for name in _ENVIRONMENT_REMOVED:
+        os.environ.pop(name, None)
+    os.environ.update(_ENVIRONMENT_SET)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams: TextIO) -> None:
+        self._streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self._streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self._streams:
+            stream.flush()

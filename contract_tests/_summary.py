@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._findings import Findings
+from ._assumptions import UNCHECKED
+from ._discrepancies import entries
+from ._findings import Assumption, Findings
 from ._messages import documented_messages
 
 __all__ = ["RunFacts", "render_summary"]
@@ -51,10 +53,12 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         add("Result: DOES NOT CONFORM to spec/kpb.openapi.yaml")
     data_passed = sum(check.passed for check in findings.data_checks)
     grouped = findings.grouped()
+    verdicts = _verdicts(findings)
+    tally = Counter(verdicts.values())
     add(
-        f"{len(grouped)} violations, {len(findings.errors)} errors, "
-        f"{len(findings.drift)} drift warnings, data checks {data_passed} of "
-        f"{len(findings.data_checks)} as in Bilag A"
+        f"{len(grouped)} violations, {len(findings.errors)} errors; spec assumptions: "
+        f"{tally['confirmed']} confirmed, {tally['contradicted']} contradicted; data checks "
+        f"{data_passed} of {len(findings.data_checks)} as in Bilag A"
     )
     plural = "" if facts.requests == 1 else "s"
     add(
@@ -71,13 +75,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     if findings.errors:
         _section(lines, f"Errors: checks that could not be completed ({len(findings.errors)})")
         lines += [f"  - {error}" for error in findings.errors]
-    if findings.drift:
-        _section(
-            lines,
-            f"Drift warnings ({len(findings.drift)}): codes outside Bilag B, allowed by the "
-            "spec (D4)",
-        )
-        lines += [f"  - {code}" for code in sorted(findings.drift)]
+    _assumptions_section(lines, findings, verdicts)
     if findings.warnings:
         _section(lines, f"Other warnings ({len(findings.warnings)})")
         lines += [f"  - {warning}" for warning in findings.warnings]
@@ -135,6 +133,58 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     add("  CA bundle. The whole run again:")
     add(f"  kpb contract --seed {facts.seed} [the same target options]")
     return "\n".join(lines) + "\n"
+
+
+# Confirmations shown per entry; contradictions are all shown.
+_CONFIRMED_SHOWN = 4
+
+
+def _verdicts(findings: Findings) -> dict[str, str]:
+    """Entry -> "contradicted" (if any result contradicts it) or "confirmed"."""
+    verdicts: dict[str, str] = {}
+    for assumption in findings.assumptions.values():
+        if verdicts.get(assumption.entry) != "contradicted":
+            verdicts[assumption.entry] = assumption.verdict
+    return verdicts
+
+
+def _assumptions_section(lines: list[str], findings: Findings, verdicts: dict[str, str]) -> None:
+    """Every assumption of DISCREPANCIES.md: what the target showed, or that it showed
+    nothing. These never decide the result; a contradiction names the entry to revise."""
+    add = lines.append
+    assumptions = [e for e in entries().values() if e.kind == "assumption"]
+    _section(
+        lines,
+        "Spec assumptions (spec/DISCREPANCIES.md; reported, never judged): "
+        f"{sum(v == 'confirmed' for v in verdicts.values())} confirmed, "
+        f"{sum(v == 'contradicted' for v in verdicts.values())} contradicted",
+    )
+    by_entry: dict[str, list[Assumption]] = {}
+    for assumption in findings.assumptions.values():
+        by_entry.setdefault(assumption.entry, []).append(assumption)
+    unseen: list[str] = []
+    uncheckable: list[str] = []
+    for entry in assumptions:
+        results = by_entry.get(entry.id)
+        if not results:
+            (uncheckable if entry.id in UNCHECKED else unseen).append(entry.id)
+            continue
+        verdict = verdicts[entry.id]
+        advice = ": revise this entry" if verdict == "contradicted" else ""
+        add(f"  {entry.id} {entry.title}: {verdict.upper()}{advice}")
+        contradicted = [a for a in results if a.verdict == "contradicted"]
+        confirmed = [a for a in results if a.verdict == "confirmed"]
+        for assumption in contradicted:
+            add(_shorten(f"    - {assumption.line(findings.assumption_counts[assumption.key])}"))
+        for assumption in confirmed[:_CONFIRMED_SHOWN]:
+            repeats = findings.assumption_counts[assumption.key]
+            add(_shorten(f"    + {assumption.line(repeats).split(' | reproduce:')[0]}"))
+        if len(confirmed) > _CONFIRMED_SHOWN:
+            add(f"    + … and {len(confirmed) - _CONFIRMED_SHOWN} more confirmations")
+    if unseen:
+        add(f"  Not shown by this run: {', '.join(unseen)}")
+    if uncheckable:
+        add(f"  Not checkable over the wire: {', '.join(uncheckable)}")
 
 
 def _shorten(line: str, limit: int = 400) -> str:

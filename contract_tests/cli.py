@@ -157,14 +157,24 @@ def contract(
                 data_checks=data_checks,
                 report_dir=report_dir,
             )
-            from ._runner import run_contract
+            from ._run import Outcome, run_contract
 
-            result = run_contract(target, limits, progress=sys.stderr if verbose else None)
+            result = run_contract(
+                target,
+                limits,
+                progress=sys.stderr,
+                pytest_output=sys.stderr if verbose else None,
+            )
     except CertificateProblem as exc:
         click.echo(f"kpb contract: the certificate cannot be used: {exc}", err=True)
         sys.exit(int(ExitCode.CERTIFICATE))
     click.echo(result.summary, nl=False)
-    sys.exit(int(result.exit_code))
+    exit_codes = {
+        Outcome.CONFORMS: ExitCode.OK,
+        Outcome.DOES_NOT_CONFORM: ExitCode.CONTRACT_VIOLATION,
+        Outcome.UNREACHABLE: ExitCode.NETWORK,
+    }
+    sys.exit(int(exit_codes[result.outcome]))
 
 
 def _before(ctx: click.Context, name: str) -> str | None:

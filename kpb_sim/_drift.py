@@ -1,9 +1,11 @@
 """Drift modes: the simulator departs from the contract in one named way.
 
 They measure whether a contract check notices a change in the real service. Breaking
-modes violate ``spec/kpb.openapi.yaml``; the two non-breaking ones change the answers in
-ways the specification allows (an undocumented code, an extra member) and must not be
-reported as failures.
+modes violate what the PDF states; the compatible ones do what an ASP.NET Web API 2
+service with Json.NET plausibly does where the PDF is silent (nulls, a ``MessageDetail``,
+the first of repeated parameters, an undocumented code, an extra member, event types as
+strings) and must be reported as contradicted or confirmed assumptions, never as
+failures.
 """
 
 from __future__ import annotations
@@ -97,6 +99,30 @@ def _undocumented_code(service: str, records: _Records) -> _Records:
     return records
 
 
+def _nulls(service: str, records: _Records) -> _Records:
+    # What Json.NET writes for a reference that has no value: null, not "" or [].
+    def visit(obj: dict[str, Any]) -> None:
+        if obj.get("ExamTypeName") == "":
+            obj["ExamTypeName"] = None
+        if "CreatedDate" in obj and "User" in obj:
+            obj["User"] = None  # as for an event set by the system itself
+        for member in ("ApplicationExams", "ApplicationEvents", "MedicalCertificateGroups"):
+            if obj.get(member) == []:
+                obj[member] = None
+
+    _walk(records, visit)
+    return records
+
+
+def _event_type_string(service: str, records: _Records) -> _Records:
+    def visit(obj: dict[str, Any]) -> None:
+        if "CreatedDate" in obj and isinstance(obj.get("Type"), int):
+            obj["Type"] = str(obj["Type"])
+
+    _walk(records, visit)
+    return records
+
+
 def _added_field(service: str, records: _Records) -> _Records:
     for number, record in enumerate(records, start=1):
         record[ADDED_FIELD] = f"KPB-2018-{number:06d}"
@@ -148,17 +174,41 @@ _MODES = (
     ),
     DriftMode(
         "undocumented-code",
-        "every exam status is the undocumented ExamStatus code 77 'Prøve flyttet' "
-        "(allowed: a warning, not a failure)",
+        "every exam status is the undocumented ExamStatus code 77 'Prøve flyttet' (allowed: D4)",
         breaking=False,
         transform=_undocumented_code,
     ),
     DriftMode(
         "added-field",
         f"every medical certificate and application carries an extra member "
-        f"'{ADDED_FIELD}' (allowed: not to be flagged)",
+        f"'{ADDED_FIELD}' (allowed: D23)",
         breaking=False,
         transform=_added_field,
+    ),
+    DriftMode(
+        "nulls",
+        "Json.NET's nulls: an empty ExamTypeName, every event's User and every empty list "
+        "are null (allowed: D22)",
+        breaking=False,
+        transform=_nulls,
+    ),
+    DriftMode(
+        "message-detail",
+        "a 404 carries ASP.NET's MessageDetail beside its Message (allowed: D18)",
+        breaking=False,
+    ),
+    DriftMode(
+        "first-cpr-wins",
+        "a repeated 'cpr' answers with the first value's data, as Web API 2's model "
+        "binding does, instead of 400 (allowed: D14 is an assumption)",
+        breaking=False,
+    ),
+    DriftMode(
+        "event-type-string",
+        'every event\'s Type is sent as a string ("Type": "1"), as the PDF\'s table types '
+        "it (allowed: D3)",
+        breaking=False,
+        transform=_event_type_string,
     ),
 )
 

@@ -142,7 +142,12 @@ class _Service:
             uri = request.target
             if not uri.startswith(("http://", "https://")):
                 uri = f"{request.scheme}://{request.host}{uri}"
-            return _error(404, f"No HTTP resource was found that matches the request URI '{uri}'.")
+            message = f"No HTTP resource was found that matches the request URI '{uri}'."
+            if self._drifts("message-detail"):
+                controller = unquote(path).rstrip("/").rsplit("/", 1)[-1]
+                detail = f"No type was found that matches the controller named '{controller}'."
+                return _Response(404, _json({"Message": message, "MessageDetail": detail}))
+            return _error(404, message)
         if request.method != "GET":
             return _error(
                 405,
@@ -158,6 +163,8 @@ class _Service:
         values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() == "cpr"]
         if not values or values == [""]:
             return _CPR_MISSING
+        if len(values) > 1 and self._drifts("first-cpr-wins"):
+            values = values[:1]  # ASP.NET Web API 2 binds a simple parameter to the first
         if len(values) > 1 or not _CPR.fullmatch(values[0]):
             return _INTERNAL_ERROR if self._drifts("500-on-malformed-cpr") else _CPR_INVALID
         body = self.bodies.get((route, values[0]), self.empty[route])

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kpb_ext.cli import ExitCode, cli
-from kpb_sim import CertificateSet, Simulator, load_persons
+from kpb_sim import DRIFT_MODES, CertificateSet, Simulator, load_persons
+from kpb_sim.pytest_plugin import SimulatorFactory
 
 TEST_CPRS = [
     "0702614074",
@@ -116,6 +117,33 @@ def test_an_exam_without_a_place_is_shown_readably() -> None:
     assert "│ -" in exam_row
     assert "Bestilt (1)" in exam_row
     assert "None" not in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["nulls", "event-type-string"])
+def test_json_nulls_and_text_event_types_survive_and_show_readably(
+    mode: str, kpb_sim_factory: SimulatorFactory, kpb_sim_certs: CertificateSet
+) -> None:
+    # Elev 3: exams without a place; under "nulls" every event's User is null too, and
+    # under "event-type-string" every Type is a string, as the PDF's table types it.
+    simulator = kpb_sim_factory(mode)
+    wire = kpb(*against(simulator, kpb_sim_certs), "applications", "0701614038", "--json")
+    assert wire.exit_code == 0, wire.stderr
+    body = json.loads(wire.stdout)
+    events = body["Applications"][0]["ApplicationEvents"]
+    served = DRIFT_MODES[mode].apply("Application", load_persons()["0701614038"].applications)
+    assert body == {"Applications": served}  # written back unchanged, nulls and strings too
+
+    table = kpb(*against(simulator, kpb_sim_certs), "applications", "0701614038")
+    assert table.exit_code == 0, table.stderr
+    assert "None" not in table.stdout
+    assert "Teoriprøve bestået" in table.stdout
+    if mode == "nulls":
+        assert all(event["User"] is None for event in events)
+        history = table.stdout.split("History", 1)[1]
+        assert "Borgerservice" not in history
+    else:
+        assert all(isinstance(event["Type"], str) for event in events)
+        assert "Borgerservice" in table.stdout.split("History", 1)[1]
 
 
 def test_medical_certificates_table_and_json() -> None:

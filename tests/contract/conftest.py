@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import Limits, Target
+from contract_tests import ContractResult, Limits, Target, run_contract
 from contract_tests._embedded import simulator_target
-from kpb_sim import CertificateSet
+from kpb_sim import CertificateSet, Simulator
 from kpb_sim.pytest_plugin import SimulatorFactory
 
 #: Fuzzing examples per operation for the drift runs. Every breaking mode must be caught
@@ -41,6 +41,38 @@ def sim_target(kpb_sim_certs: CertificateSet, kpb_sim_factory: SimulatorFactory)
     return make
 
 
+SELF_TEST_SEED = 20180612
+
+DriftRuns = Callable[[str | None], ContractResult]
+
+
+@pytest.fixture(scope="module")
+def drift_runs(
+    kpb_sim_certs: CertificateSet, tmp_path_factory: pytest.TempPathFactory
+) -> DriftRuns:
+    """``drift_runs(mode)``: the self-test's run against the simulator in that drift mode
+    (None: faithful), made once per module and shared by the tests that read it."""
+    results: dict[str | None, ContractResult] = {}
+
+    def run(mode: str | None) -> ContractResult:
+        if mode not in results:
+            with Simulator(kpb_sim_certs, drift=mode) as simulator:
+                target = simulator_target(
+                    kpb_sim_certs, simulator, description=f"simulator, drift {mode or 'none'}"
+                )
+                limits = Limits(
+                    max_examples=SELF_TEST_EXAMPLES,
+                    max_requests=None,
+                    rate=None,
+                    seed=SELF_TEST_SEED,
+                    report_dir=tmp_path_factory.mktemp(f"report-{mode or 'faithful'}"),
+                )
+                results[mode] = run_contract(target, limits)
+        return results[mode]
+
+    return run
+
+
 @pytest.fixture
 def self_test_limits(tmp_path: Path) -> Limits:
     """Loopback limits with a fixed seed and the self-test's budget; reports in tmp_path."""
@@ -48,7 +80,7 @@ def self_test_limits(tmp_path: Path) -> Limits:
         max_examples=SELF_TEST_EXAMPLES,
         max_requests=None,
         rate=None,
-        seed=20180612,
+        seed=SELF_TEST_SEED,
         report_dir=tmp_path / "report",
     )
 

@@ -73,6 +73,13 @@ def test_without_arguments_the_embedded_simulator_is_tested(tmp_path: Path) -> N
 
     assert result.returncode == ExitCode.OK, result.stdout + result.stderr
     assert "embedded simulator" in result.stderr
+    # progress while it runs: stderr is a pipe here, so plain lines, one per phase at least
+    progress = [
+        line for line in result.stderr.splitlines() if " assumptions contradicted | " in line
+    ]
+    assert any("schemathesis coverage phase, GET /Application" in line for line in progress)
+    assert any(line.startswith("kpb contract: Bilag A data checks") for line in progress)
+    assert "\r" not in result.stderr
     assert "Result: CONFORMS" in result.stdout
     report_dir = tmp_path / "kpb-contract-report"
     assert (report_dir / "summary.txt").read_text(encoding="utf-8") == result.stdout

@@ -1,25 +1,28 @@
-"""The suite's proof that it can fail: every drift mode of the simulator, each with what
-the suite must say about it.
+"""The suite's proof that it can fail, and that it fails only on what the PDF states:
+every drift mode of the simulator, each with what the suite must say about it.
 
-A breaking mode must make the run fail and the summary name the right violation; a
-non-breaking one must pass, an undocumented code reported as a drift warning and an added
-field not reported at all. A drift mode without an expectation here fails this test.
+A breaking mode must make the run fail and the summary name the right violation. A
+compatible mode (what an ASP.NET Web API 2 service plausibly does where the PDF is
+silent) must pass with the CONFORMS outcome, and show up in the spec assumptions section
+under its DISCREPANCIES.md entry. A drift mode without an expectation here fails this test.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
-from contract_tests import ContractResult, Limits, Target, run_contract
+from contract_tests import ContractResult, Limits, Outcome, Target, entries, run_contract
+from contract_tests._assumptions import UNCHECKED
 from contract_tests._findings import SEEDLESS
-from kpb_ext.cli import ExitCode
 from kpb_sim import DRIFT_MODES
 
 TargetFactory = Callable[[str | None], Target]
+DriftRuns = Callable[[str | None], ContractResult]
 
 
 @dataclass(frozen=True)
@@ -32,19 +35,40 @@ class Named:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A line of the spec assumptions section: its entry, the verdict, a telling text."""
+
+    entry: str
+    verdict: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Expected:
     conforms: bool
     violations: tuple[Named, ...] = ()
-    #: Drift warnings beyond those of the faithful simulator: (kind, code, name).
+    #: Undocumented codes beyond those of the faithful simulator: (kind, code, name).
     warnings: frozenset[tuple[str, int, str]] = field(default_factory=frozenset)
+    #: What the spec assumptions section must show.
+    assumptions: tuple[Shown, ...] = ()
 
 
 #: The faithful simulator, like the PDF's example, sends application status 11, and a code
-#: of its choice for Bilag A's "Klar til bestilling" (D4): warnings, never failures.
+#: of its choice for Bilag A's "Klar til bestilling" (D4): reported, never failures.
 FAITHFUL_WARNINGS = {
     ("application status", "Prøve bestilt"),
     ("application status", "Klar til bestilling"),
 }
+#: What the faithful simulator confirms: its answers are the spec's assumptions.
+FAITHFUL_ASSUMPTIONS = (
+    Shown("D4", "confirmed", "application status code 11 'Prøve bestilt'"),
+    Shown("D14", "confirmed", "a repeated cpr (cpr=0702614074&cpr=0702614074): 400"),
+    Shown("D22", "confirmed", "Applications[].ApplicationExams[].ExamLocation: null"),
+    Shown("B3", "confirmed", 'application status "Klar til bestilling": code 12'),
+    Shown("D15", "confirmed", "route in lower case (/application?cpr=…): the same answer"),
+    Shown("D19", "confirmed", "POST /Application, which the spec does not define: 405"),
+    Shown("D12", "confirmed", "the end of the 404 message"),
+)
 
 EXPECTED: dict[str, Expected] = {
     "missing-field": Expected(
@@ -111,14 +135,59 @@ EXPECTED: dict[str, Expected] = {
         violations=(
             Named("GET /Application", "not_a_server_error", "got: 500"),
             Named("GET /MedicalCertificate", "not_a_server_error", "got: 500"),
-            Named("GET /Application", "invalid_cpr_rejected", "got: 500"),
-            Named("GET /MedicalCertificate", "invalid_cpr_rejected", "got: 500"),
+            Named("GET /Application", "invalid_cpr_answered", "got: 500"),
+            Named("GET /MedicalCertificate", "invalid_cpr_answered", "got: 500"),
         ),
     ),
     "undocumented-code": Expected(
-        conforms=True, warnings=frozenset({("exam status", 77, "Prøve flyttet")})
+        conforms=True,
+        warnings=frozenset({("exam status", 77, "Prøve flyttet")}),
+        assumptions=(Shown("D4", "confirmed", "exam status code 77 'Prøve flyttet'"),),
     ),
-    "added-field": Expected(conforms=True),
+    "added-field": Expected(
+        conforms=True,
+        assumptions=(
+            Shown("D23", "confirmed", "GET /Application Applications[].CaseReference: sent"),
+            Shown("D23", "confirmed", "MedicalCertificates[].CaseReference: sent"),
+        ),
+    ),
+    "nulls": Expected(
+        conforms=True,
+        assumptions=(
+            Shown("D22", "confirmed", "Applications[].ApplicationEvents[].User: null"),
+            Shown("D22", "confirmed", "Applications[].ApplicationExams: null"),
+            Shown("D22", "confirmed", "Applications[].ExamTypeName: null"),
+        ),
+    ),
+    "message-detail": Expected(
+        conforms=True,
+        assumptions=(Shown("D18", "confirmed", "404 error body: MessageDetail beside Message"),),
+    ),
+    "first-cpr-wins": Expected(
+        conforms=True,
+        assumptions=(
+            Shown(
+                "D14",
+                "contradicted",
+                "a repeated cpr, two numbers (cpr=0702614074&cpr=0107529039): assumed 400 "
+                '{"Message":"Parameter \\"cpr\\" er ugyldig."}; got 200 with the data of the '
+                "first value (cpr=0702614074)",
+            ),
+            Shown("D14", "contradicted", "a repeated cpr, other letter case"),
+            Shown("D14", "confirmed", "a cpr with a hyphen"),
+        ),
+    ),
+    "event-type-string": Expected(
+        conforms=True,
+        assumptions=(
+            Shown(
+                "D3",
+                "contradicted",
+                "GET /Application ApplicationEvents[].Type: assumed an integer code (the PDF's "
+                "example); got a string, as the PDF's table types it",
+            ),
+        ),
+    ),
 }
 
 
@@ -134,6 +203,33 @@ def _warnings(result: ContractResult) -> set[tuple[str, int, str]]:
     return {(code.kind, code.code, code.name) for code in result.findings.drift}
 
 
+def _assumption_lines(result: ContractResult) -> dict[str, list[str]]:
+    """The spec assumptions section: entry -> its heading and result lines."""
+    section = result.summary.split("\nSpec assumptions (", 1)[1].split("\n\n", 1)[0]
+    entries: dict[str, list[str]] = {}
+    for line in section.splitlines()[1:]:
+        if line.startswith("  ") and not line.startswith("    "):
+            current = entries.setdefault(line.split()[0], [line])
+        elif line.startswith("    "):
+            current.append(line)
+    return entries
+
+
+def assert_shown(result: ContractResult, shown: Shown) -> None:
+    """The finding is recorded, and its entry is in the summary with the verdict."""
+    lines = _assumption_lines(result).get(shown.entry)
+    assert lines, f"{shown.entry} is not in the spec assumptions section:\n{result.summary}"
+    found = [
+        a.line()
+        for a in result.findings.assumptions.values()
+        if a.entry == shown.entry and a.verdict == shown.verdict
+    ]
+    assert any(shown.text in line for line in found), f"no {shown} in:\n" + "\n".join(found)
+    if shown.verdict == "contradicted":
+        assert "CONTRADICTED: revise this entry" in lines[0]
+        assert any(line.strip().startswith("-") and shown.text in line for line in lines)
+
+
 def test_faithful_simulator_conforms_with_the_default_budget(
     sim_target: TargetFactory, self_test_limits: Limits
 ) -> None:
@@ -144,13 +240,16 @@ def test_faithful_simulator_conforms_with_the_default_budget(
     )
     result = run_contract(target, limits)
 
-    assert result.exit_code == ExitCode.OK, result.summary
+    assert result.outcome == Outcome.CONFORMS, result.summary
     assert "Result: CONFORMS" in result.summary
     assert not result.findings.violations
     assert not result.findings.errors
     assert {(kind, name) for kind, _, name in _warnings(result)} == FAITHFUL_WARNINGS
     assert ("application status", 11, "Prøve bestilt") in _warnings(result)
-    assert "undocumented application status code 11 'Prøve bestilt'" in result.summary
+    for shown in FAITHFUL_ASSUMPTIONS:
+        assert_shown(result, shown)
+    # the simulator shares the spec's guesses: it contradicts none of them
+    assert "contradicted" not in {a.verdict for a in result.findings.assumptions.values()}
     assert len(result.findings.data_checks) == 14
     assert all(check.passed for check in result.findings.data_checks), result.summary
     # every documented error message was provoked, with the simulator's other certificates
@@ -158,29 +257,29 @@ def test_faithful_simulator_conforms_with_the_default_budget(
 
 
 @pytest.mark.parametrize("mode", list(DRIFT_MODES))
-def test_drift_mode(mode: str, sim_target: TargetFactory, self_test_limits: Limits) -> None:
+def test_drift_mode(mode: str, drift_runs: DriftRuns) -> None:
     assert mode in EXPECTED, f"drift mode {mode!r} is new: say here what the suite must report"
     expected = EXPECTED[mode]
     assert DRIFT_MODES[mode].breaking is not expected.conforms
 
-    result = run_contract(sim_target(mode), self_test_limits)
+    result = drift_runs(mode)
 
     lines = _violation_lines(result)
     if expected.conforms:
-        assert result.exit_code == ExitCode.OK, result.summary
+        assert result.outcome == Outcome.CONFORMS, result.summary
         assert not lines
         extra = {(kind, name) for kind, _, name in _warnings(result)} - FAITHFUL_WARNINGS
         assert extra == {(kind, name) for kind, _, name in expected.warnings}
         assert expected.warnings <= _warnings(result)
         for kind, code, name in expected.warnings:
-            assert f"undocumented {kind} code {code} {name!r}" in result.summary
-        if mode == "added-field":
-            # an added member is allowed: nothing about it anywhere
-            assert all(check.passed for check in result.findings.data_checks), result.summary
-            assert "CaseReference" not in result.summary
+            assert f"{kind} code {code} {name!r}" in result.summary
+        assert expected.assumptions, f"{mode}: say which assumption it shows"
+        for shown in expected.assumptions:
+            assert_shown(result, shown)
+        _assert_junit_never_fails(result)
         return
 
-    assert result.exit_code == ExitCode.CONTRACT_VIOLATION, result.summary
+    assert result.outcome == Outcome.DOES_NOT_CONFORM, result.summary
     assert "Result: DOES NOT CONFORM" in result.summary
     for named in expected.violations:
         matching = [
@@ -197,3 +296,36 @@ def test_drift_mode(mode: str, sim_target: TargetFactory, self_test_limits: Limi
     }
     for named in expected.violations:
         assert (named.operation, named.check) in seedless, (mode, named)
+
+
+def test_every_assumption_is_shown_by_a_run_or_said_to_be_uncheckable(
+    drift_runs: DriftRuns,
+) -> None:
+    # The faithful simulator and the compatible modes, together, show every assumption of
+    # DISCREPANCIES.md that a request can show: each has a check in the suite.
+    shown: set[str] = set()
+    for mode in [None, *(name for name, m in DRIFT_MODES.items() if not m.breaking)]:
+        shown |= {a.entry for a in drift_runs(mode).findings.assumptions.values()}
+    assumptions = {e.id for e in entries().values() if e.kind == "assumption"}
+    assert shown <= assumptions  # nothing tied to a fact or to no entry
+    assert assumptions - shown == set(UNCHECKED)
+
+
+def _assert_junit_never_fails(result: ContractResult) -> None:
+    """CI reads junit.xml: an assumption or a data check is never a failure there; a
+    contradicted one is a skip that gives the reason, and each is a test's property."""
+    root = ET.parse(result.report_dir / "junit.xml").getroot()  # noqa: S314 (our own file)
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    assert suite is not None
+    assert (suite.get("failures"), suite.get("errors")) == ("0", "0")
+    reasons = [
+        skipped.get("message", "")
+        for case in suite.iter("testcase")
+        if (skipped := case.find("skipped")) is not None
+    ]
+    assumptions = result.findings.assumptions.values()
+    for entry in {a.entry for a in assumptions if a.verdict == "contradicted"}:
+        marker = f"spec assumption contradicted (reported, not judged): {entry} "
+        assert any(marker in reason for reason in reasons), (entry, reasons)
+    properties = {p.get("value") for p in suite.iter("property") if p.get("name") == "assumption"}
+    assert {a.entry for a in assumptions} <= properties

@@ -21,6 +21,7 @@ from contract_tests import (
     ContractResult,
     Findings,
     Limits,
+    Outcome,
     Target,
     anonymous,
     given_certificate,
@@ -31,7 +32,6 @@ from contract_tests._openapi import TEST_CPRS, build_schema, pin_test_cprs
 from contract_tests._run import ContractRun
 from contract_tests._transport import RequestGate, Transport
 from contract_tests.suite import test_transport as transport_checks
-from kpb_ext.cli import ExitCode
 from kpb_sim import CertificateSet
 from kpb_sim.pytest_plugin import SimulatorFactory
 
@@ -78,7 +78,7 @@ def test_the_users_environment_cannot_relax_the_suite(
 
     result = run_contract(sim_target("html-errors"), self_test_limits)
 
-    assert result.exit_code == ExitCode.CONTRACT_VIOLATION, result.summary
+    assert result.outcome == Outcome.DOES_NOT_CONFORM, result.summary
     assert "[content_type_conformance, " in result.summary
     assert not list(tmp_path.glob("loaded*"))
     assert (result.report_dir / "junit.xml").is_file()
@@ -94,7 +94,7 @@ def test_every_exchange_is_recorded_and_only_test_cprs_are_sent(
     result = run_contract(target, self_test_limits)
     entries = _har(result)
 
-    assert result.exit_code == ExitCode.OK, result.summary
+    assert result.outcome == Outcome.CONFORMS, result.summary
     assert len(entries) == result.requests > 100
     well_formed: set[str] = set()
     for entry in entries:
@@ -127,7 +127,7 @@ def test_the_number_of_requests_is_bounded(
 
     result = run_contract(sim_target(None), limits)
 
-    assert result.exit_code == ExitCode.CONTRACT_VIOLATION
+    assert result.outcome == Outcome.DOES_NOT_CONFORM
     assert result.requests == 30
     assert len(_har(result)) == 30
     assert "the run reached its bound of 30 requests" in result.summary
@@ -184,7 +184,7 @@ def test_a_refused_certificate_is_explained(
 
     result = run_contract(target, dataclasses.replace(self_test_limits, data_checks=False))
 
-    assert result.exit_code == ExitCode.CONTRACT_VIOLATION
+    assert result.outcome == Outcome.DOES_NOT_CONFORM
     refusal = result.summary.split("The given certificate was refused\n", 1)[1]
     assert "401 Certificate doesn't exist" in refusal
     assert "kpb.support@knowledgecube.net" in refusal

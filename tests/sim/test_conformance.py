@@ -20,8 +20,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from contract_tests._spec import load_spec, validator_for
+from contract_tests._spec import load_spec
 from kpb_sim import DRIFT_MODES, Simulator, load_persons
+from tests.support.validators import validator_for
 
 SPEC: dict[str, Any] = load_spec()
 PERSONS = load_persons()
@@ -182,19 +183,21 @@ def undocumented_codes(body: Any) -> set[tuple[str, int]]:
         return code in schemas[schema]["enum"]
 
     found = set()
-    for certificate in body.get("MedicalCertificates", []):
+    # Lists and status objects may be null (D22); an event type may be a string (D3).
+    for certificate in body.get("MedicalCertificates") or []:
         if not documented("MedicalCertificateStatusCode", code := certificate["Status"]["Code"]):
             found.add(("MedicalCertificateStatus", code))
-    for application in body.get("Applications", []):
+    for application in body.get("Applications") or []:
         if not documented(
             "ApplicationStatusCode", code := application["ApplicationStatus"]["Code"]
         ):
             found.add(("ApplicationStatus", code))
-        for exam in application["ApplicationExams"]:
+        for exam in application["ApplicationExams"] or []:
             if not documented("ExamStatusCode", code := exam["ExamStatus"]["Code"]):
                 found.add(("ExamStatus", code))
-        for event in application["ApplicationEvents"]:
-            if not documented("ApplicationEventType", code := event["Type"]):
+        for event in application["ApplicationEvents"] or []:
+            code = event["Type"]
+            if isinstance(code, int) and not documented("ApplicationEventType", code):
                 found.add(("ApplicationEventType", code))
     return found
 

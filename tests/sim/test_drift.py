@@ -46,10 +46,18 @@ def test_the_list_of_modes() -> None:
         "500-on-malformed-cpr",
         "undocumented-code",
         "added-field",
+        "nulls",
+        "message-detail",
+        "first-cpr-wins",
+        "event-type-string",
     ]
     assert {n for n, m in DRIFT_MODES.items() if not m.breaking} == {
         "undocumented-code",
         "added-field",
+        "nulls",
+        "message-detail",
+        "first-cpr-wins",
+        "event-type-string",
     }
     for name, mode in DRIFT_MODES.items():
         assert isinstance(mode, DriftMode)
@@ -204,3 +212,52 @@ def test_a_transform_leaves_its_input_alone(name: str) -> None:
         assert records == before
         assert all(TIMESTAMP.match(o["CreatedDate"]) for o in _walk(records) if "CreatedDate" in o)
     assert changes >= 1
+
+
+def test_nulls(kpb_sim_factory: Any, client: Any) -> None:
+    sim = kpb_sim_factory("nulls")
+    applications = _data(sim, client, "Application", ELEV_1)["Applications"]
+    third = applications[2]  # B4: no exams and no history in Bilag A
+    assert third["ApplicationExams"] is None
+    assert third["ApplicationEvents"] is None
+    events = [e for a in applications for e in a["ApplicationEvents"] or []]
+    assert events
+    assert all(event["User"] is None for event in events)
+    assert all(a["ExamTypeName"] is None for a in applications)
+    # what has a value keeps it
+    assert all(event["Name"] and TIMESTAMP.match(event["CreatedDate"]) for event in events)
+    assert applications[0]["ApplicationExams"][0]["ExamLocation"] == "Prøvested 1"
+
+
+def test_message_detail(kpb_sim_factory: Any, client: Any) -> None:
+    sim = kpb_sim_factory("message-detail")
+    answer = client.request(f"{sim.base_url}/MedicalCertificates?cpr={ELEV_1}", "registered")
+    assert answer.status == 404
+    body = answer.json()
+    assert body["Message"].startswith("No HTTP resource was found that matches the request URI")
+    assert body["MessageDetail"] == (
+        "No type was found that matches the controller named 'MedicalCertificates'."
+    )
+    # the documented errors are as before
+    missing = client.request(f"{sim.base_url}/Application", "registered")
+    assert missing.json() == {"Message": 'Parameter "cpr" mangler.'}
+
+
+def test_first_cpr_wins(kpb_sim_factory: Any, client: Any) -> None:
+    sim = kpb_sim_factory("first-cpr-wins")
+    elev_2 = "0107529039"
+    for query in (f"cpr={ELEV_1}&cpr={elev_2}", f"cpr={ELEV_1}&CPR={elev_2}"):
+        answer = client.request(f"{sim.base_url}/Application?{query}", "registered")
+        assert answer.status == 200
+        assert answer.json() == {"Applications": PERSONS[ELEV_1].applications}
+    # a malformed value is still refused
+    bad = client.request(f"{sim.base_url}/Application?cpr=070261-4074", "registered")
+    assert bad.status == 400
+
+
+def test_event_type_string(kpb_sim_factory: Any, client: Any) -> None:
+    sim = kpb_sim_factory("event-type-string")
+    served = _data(sim, client, "Application", ELEV_3)["Applications"][0]["ApplicationEvents"]
+    printed = PERSONS[ELEV_3].applications[0]["ApplicationEvents"]
+    assert [e["Type"] for e in served] == [str(e["Type"]) for e in printed]
+    assert [e["Name"] for e in served] == [e["Name"] for e in printed]

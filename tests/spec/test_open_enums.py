@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests._spec import load_spec, schema_validator
+from contract_tests._spec import load_spec
 from kpb_client.models import (
     ApplicationEvent,
     ApplicationEventType,
@@ -18,6 +18,7 @@ from kpb_client.models import (
     MedicalCertificateStatus,
     MedicalCertificateStatusCode,
 )
+from tests.support.validators import schema_validator
 
 # (schema, generated enum, model holding the code, wire field, documented codes)
 CODE_SETS: list[tuple[str, type[IntEnum], Any, str, list[int]]] = [

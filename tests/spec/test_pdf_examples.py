@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from contract_tests._spec import resolve, response_validator
 from kpb_client.models import (
     ApplicationsResponse,
     ApplicationStatusCode,
@@ -16,6 +15,7 @@ from kpb_client.models import (
     MedicalCertificatesResponse,
     MedicalCertificateStatusCode,
 )
+from tests.support.validators import resolve, response_validator
 
 PDF_EXAMPLES = Path(__file__).resolve().parents[2] / "spec" / "pdf-examples"
 TYPOGRAPHIC_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})

@@ -8,7 +8,8 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
-from contract_tests._spec import load_spec, response_validator, spec_path, validator_for
+from contract_tests._spec import load_spec, spec_path
+from tests.support.validators import response_validator, validator_for
 
 TEST_CPRS = {
     "elev1": "0702614074",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests._spec import load_spec, schema_validator
+from contract_tests._spec import load_spec
+from tests.support.validators import schema_validator
 
 
 @pytest.mark.parametrize(

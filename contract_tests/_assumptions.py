@@ -1,0 +1,241 @@
+"""The spec's assumptions, held against what a server answers.
+
+Functions of an exchange only, so that the suite calls them as its requests come back,
+and a recording (``exchanges.har``) can be read the same way afterwards. Every result
+names its DISCREPANCIES.md entry; none of them is a violation. What is wrong for any
+server (a 5xx, an error body that is not ``{"Message"}`` JSON, a member missing or of a
+wrong type) is judged by the schema and status checks, not here.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlsplit
+
+from ._codes import undocumented_codes
+from ._findings import Assumption, Verdict, curl_command
+from ._spec import load_spec
+from ._transport import Exchange
+
+__all__ = ["UNCHECKED", "answer_assumptions", "data_route", "query_cpr"]
+
+#: Assumptions that no request can show, and why. Every other assumption of
+#: DISCREPANCIES.md has a check in the suite (a test keeps the two lists complete).
+UNCHECKED: Final[Mapping[str, str]] = {
+    "D13": "how the spec writes its server URLs; both forms reach the same resources",
+    **{
+        f"B{n}": "how the simulator's data fills a gap in Bilag A; the data checks hold the "
+        "target's data against what Bilag A itself states"
+        for n in (1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+    },
+}
+
+_DATA_ROUTES: Final = {"/medicalcertificate": "/MedicalCertificate", "/application": "/Application"}
+# D6: the name the spec gives event type 3, which Bilag B names like code 4.
+_EVENT_3: Final = "Prøveforløb godkendt"
+# B3: the code the simulator gives Bilag A's "Klar til bestilling".
+_READY_FOR_BOOKING: Final = ("Klar til bestilling", 12)
+
+
+def data_route(exchange: Exchange, base_url: str) -> str | None:
+    """``/Application`` or ``/MedicalCertificate`` (as the spec spells it) for a data
+    service's URL in any letter case (D15); None for any other URL."""
+    path = urlsplit(exchange.url).path
+    base = urlsplit(base_url).path.rstrip("/")
+    if not path.lower().startswith(base.lower()):
+        return None
+    return _DATA_ROUTES.get(path[len(base) :].rstrip("/").lower())
+
+
+def query_cpr(exchange: Exchange) -> str:
+    """The first ``cpr`` value of the query, in any letter case; "" without one."""
+    pairs = parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True)
+    return next((value for name, value in pairs if name.lower() == "cpr"), "")
+
+
+def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
+    """What one answer shows about the spec's assumptions."""
+    if exchange.status is None:
+        return []
+    try:
+        body = json.loads(exchange.body)
+    except ValueError:
+        return []
+    found: list[Assumption] = []
+    reproduce = curl_command(exchange)
+
+    def add(entry: str, subject: str, assumed: str, observed: str, confirmed: bool) -> None:
+        verdict: Verdict = "confirmed" if confirmed else "contradicted"
+        found.append(Assumption(entry, subject, verdict, assumed, observed, reproduce))
+
+    if exchange.status >= 400 and isinstance(body, dict) and "Message" in body:
+        extra = sorted(set(body) - {"Message"})
+        if extra:
+            add(
+                "D18",
+                f"{exchange.status} error body",
+                "members beside Message are allowed",
+                f"{', '.join(extra)} beside Message",
+                True,
+            )
+        return found
+    route = data_route(exchange, base_url)
+    if exchange.status != 200 or route is None or not isinstance(body, dict):
+        return found
+
+    operation = f"GET {route}"
+    for path, kind, member in _walk(_response_schema(route), body, ""):
+        if kind == "null":
+            add("D22", f"{operation} {path}", "may be null", "null", True)
+        else:
+            add(
+                "D23",
+                f"{operation} {path}.{member}",
+                "members the spec does not name may come",
+                "sent; the spec does not name it",
+                True,
+            )
+    for code in undocumented_codes(route, query_cpr(exchange), body):
+        found.append(
+            Assumption(
+                "D4",
+                f"{code.kind} code {code.code} {code.name!r}",
+                "confirmed",
+                "codes outside Bilag B come, with their Name",
+                f"undocumented; first seen in {code.operation} cpr={code.cpr}",
+                reproduce,
+                code=code,
+            )
+        )
+    for application in _objects(body.get("Applications")):
+        status = application.get("ApplicationStatus")
+        if isinstance(status, dict) and status.get("Name") == _READY_FOR_BOOKING[0]:
+            sent = status.get("Code")
+            add(
+                "B3",
+                f'application status "{_READY_FOR_BOOKING[0]}"',
+                f"code {_READY_FOR_BOOKING[1]}",
+                f"code {sent!r}",
+                sent == _READY_FOR_BOOKING[1],
+            )
+        present = [m for m in ("CommentFurtherProccessing", "CommentRejected") if m in application]
+        add(
+            "D8",
+            f"{operation} CommentFurtherProccessing and CommentRejected",
+            "optional: sent or left out",
+            "sent" if present else "left out",
+            True,
+        )
+        for event in _objects(application.get("ApplicationEvents")):
+            kind_of = event.get("Type")
+            if isinstance(kind_of, str):
+                add(
+                    "D3",
+                    f"{operation} ApplicationEvents[].Type",
+                    "an integer code (the PDF's example)",
+                    f"a string, as the PDF's table types it ({kind_of!r})",
+                    False,
+                )
+            elif isinstance(kind_of, int) and not isinstance(kind_of, bool):
+                add(
+                    "D3",
+                    f"{operation} ApplicationEvents[].Type",
+                    "an integer code (the PDF's example)",
+                    "an integer code",
+                    True,
+                )
+                if kind_of == 3:
+                    add(
+                        "D6",
+                        "event type 3",
+                        f"named {_EVENT_3!r}, as in the PDF's example",
+                        f"named {event.get('Name')!r}",
+                        event.get("Name") == _EVENT_3,
+                    )
+    # One result per finding and answer: an answer's twenty events say it once.
+    return list({assumption.key: assumption for assumption in found}.values())
+
+
+def _objects(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, dict))
+
+
+# -- the spec's schemas, walked beside a body ---------------------------------------------
+
+
+@functools.cache
+def _response_schema(route: str) -> dict[str, Any]:
+    content = load_spec()["paths"][route]["get"]["responses"]["200"]["content"]
+    schema: dict[str, Any] = content["application/json"]["schema"]
+    return schema
+
+
+def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in schema:
+        node: Any = load_spec()
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+_JSON_TYPES: Final[dict[type, str]] = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+}
+
+
+def _types(schema: Mapping[str, Any]) -> set[str]:
+    declared = schema.get("type", ())
+    return {declared} if isinstance(declared, str) else set(declared)
+
+
+def _accepts(schema: Mapping[str, Any], value: Any) -> bool:
+    kind = _JSON_TYPES.get(type(value))
+    if "anyOf" in schema:
+        return any(_accepts(_resolve(branch), value) for branch in schema["anyOf"])
+    return kind in _types(schema) or (kind == "integer" and "number" in _types(schema))
+
+
+Visit = Iterator[tuple[str, str, str]]
+
+
+def _walk(schema: Mapping[str, Any], value: Any, path: str) -> Visit:
+    """``(path, "null", "")`` for each null the schema allows, and ``(path, "unknown",
+    member)`` for each member it does not name; the rest is the schema checks' job."""
+    schema = _resolve(schema)
+    if value is None:
+        if _accepts_null(schema):
+            yield path.lstrip("."), "null", ""
+        return
+    if "anyOf" in schema:
+        branch = next(
+            (b for b in map(_resolve, schema["anyOf"]) if _accepts(b, value) and b != {}), None
+        )
+        if branch is not None:
+            yield from _walk(branch, value, path)
+        return
+    if isinstance(value, dict) and "object" in _types(schema):
+        properties: Mapping[str, Any] = schema.get("properties", {})
+        for member, item in value.items():
+            if member in properties:
+                yield from _walk(properties[member], item, f"{path}.{member}")
+            else:
+                yield path.lstrip(".") or "(top level)", "unknown", member
+    elif isinstance(value, list) and "array" in _types(schema):
+        for item in value:
+            yield from _walk(schema.get("items", {}), item, f"{path}[]")
+
+
+def _accepts_null(schema: Mapping[str, Any]) -> bool:
+    if "anyOf" in schema:
+        return any(_accepts_null(_resolve(branch)) for branch in schema["anyOf"])
+    return "null" in _types(schema)
