@@ -177,3 +177,42 @@ def test_events_at_the_same_moment_keep_kpbs_order() -> None:
     second = {**first, "Type": 26, "Name": "Kontant betaling modtaget"}
     app = application(ApplicationEvents=[first, second])
     assert [e.type_ for e in events_in_order(app)] == [1, 26]
+
+
+# -- what Json.NET leaves null (D22), and event types as text (D3) -------------------------
+
+
+def test_a_null_status_is_unknown_not_an_error() -> None:
+    assert medical_certificate_status(certificate(Status=None)) is None
+    assert is_medical_certificate_valid(certificate(Status=None), dt.date(2018, 12, 24)) is False
+    assert application_status(application(ApplicationStatus=None)) is None
+    assert application_is_active(application(ApplicationStatus=None)) is True
+    null_exam = {"ExamDate": "2099-01-01T09:00:00", "ExamStatus": None, "ExamLocation": None}
+    found = application(ApplicationExams=[null_exam])
+    (only,) = exams_by_date(found)
+    assert exam_status(only) is None
+    assert next_exam(found) is None  # not known to be booked
+
+
+def test_null_lists_read_as_none() -> None:
+    empty = application(ApplicationExams=None, ApplicationEvents=None)
+    assert exams_by_date(empty) == []
+    assert events_in_order(empty) == []
+    assert next_exam(empty) is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [("1", ApplicationEventType.PROEVEFORLOEB_OPRETTET), (" 26 ", 26), ("77", 77), ("x", None),
+     ("Prøveforløb oprettet", None), ("\u0661", None)],  # an Arabic-Indic one: not ASCII
+)  # fmt: skip
+def test_an_event_type_sent_as_text(sent: str, expected: int | None) -> None:
+    events = examples.applications()["Applications"][0]["ApplicationEvents"]
+    found = application(ApplicationEvents=[{**events[0], "Type": sent}])
+    (event,) = events_in_order(found)
+    assert event.type_ == sent  # kept as it came
+    kind = event_type(event)
+    assert kind == expected
+    if kind is not None and expected == 77:
+        assert not kind.is_documented
+        assert kind.label == events[0]["Name"]
