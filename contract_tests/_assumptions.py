@@ -11,16 +11,32 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
+from ._answers import json_body, message
 from ._codes import undocumented_codes
-from ._findings import Assumption, Verdict, curl_command
+from ._findings import Assumption, Verdict, curl_command, describe_answer
+from ._messages import documented_messages
 from ._spec import load_spec
 from ._transport import Exchange
 
-__all__ = ["UNCHECKED", "answer_assumptions", "data_route", "query_cpr"]
+__all__ = [
+    "UNCHECKED",
+    "Reference",
+    "answer_assumptions",
+    "bad_cpr_assumption",
+    "cpr_case",
+    "data_route",
+    "method_assumption",
+    "not_found_assumption",
+    "query_cpr",
+    "spelling_assumption",
+]
+
+#: The answer to a data route with one cpr: ``reference(route, cpr)``, or None.
+Reference = Callable[[str, str], Exchange | None]
 
 #: Assumptions that no request can show, and why. Every other assumption of
 #: DISCREPANCIES.md has a check in the suite (a test keeps the two lists complete).
@@ -52,8 +68,139 @@ def data_route(exchange: Exchange, base_url: str) -> str | None:
 
 def query_cpr(exchange: Exchange) -> str:
     """The first ``cpr`` value of the query, in any letter case; "" without one."""
+    return next((value for _, value in _cpr_params(exchange)), "")
+
+
+def _cpr_params(exchange: Exchange) -> list[tuple[str, str]]:
     pairs = parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True)
-    return next((value for name, value in pairs if name.lower() == "cpr"), "")
+    return [(name, value) for name, value in pairs if name.lower() == "cpr"]
+
+
+def _verdict(confirmed: bool) -> Verdict:
+    return "confirmed" if confirmed else "contradicted"
+
+
+def _json_message(text: str) -> str:
+    return json.dumps({"Message": text}, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- answers to requests the PDF says nothing about ---------------------------------------
+
+_MISSING_CPR: Final = next(m.text for m in documented_messages() if m.status == 400)
+#: D14's guess at the text of the 400 for a malformed or repeated cpr.
+INVALID_CPR_MESSAGE: Final = 'Parameter "cpr" er ugyldig.'
+_NOT_FOUND: Final = next(m.text for m in documented_messages() if m.status == 404)
+
+
+def cpr_case(params: list[tuple[str, str]]) -> str:
+    """What kind of bad ``cpr`` a query carries, for grouping D14's results."""
+    if len(params) > 1:
+        if len({name for name, _ in params}) > 1:
+            return "a repeated cpr, other letter case"
+        if len({value for _, value in params}) > 1:
+            return "a repeated cpr, two numbers"
+        return "a repeated cpr"
+    if params == [("cpr", "")]:
+        return "an empty cpr"
+    return "a cpr that is not 10 digits"
+
+
+def bad_cpr_assumption(
+    exchange: Exchange, route: str, reference: Reference | None = None
+) -> Assumption | None:
+    """D14: what a data route answered to an empty, malformed or repeated ``cpr``; None
+    for any other request. *reference* finds the answer to one well-formed value, to
+    tell whose data a 200 carried."""
+    params = _cpr_params(exchange)
+    if not params or (len(params) == 1 and _is_cpr(params[0][1])) or exchange.status is None:
+        return None
+    text = _MISSING_CPR if params == [("cpr", "")] else INVALID_CPR_MESSAGE
+    query = "&".join(f"{name}={value}" for name, value in params)
+    return Assumption(
+        "D14",
+        f"{cpr_case(params)} ({query})",
+        _verdict(exchange.status == 400 and message(exchange) == text),
+        f"400 {_json_message(text)}",
+        _whose_data(exchange, route, [value for _, value in params], reference),
+        curl_command(exchange),
+    )
+
+
+def _is_cpr(value: str) -> bool:
+    return len(value) == 10 and value.isascii() and value.isdigit()
+
+
+def _whose_data(
+    exchange: Exchange, route: str, values: list[str], reference: Reference | None
+) -> str:
+    """The answer, and for data, whose it was (Web API 2 binds the first of a repeated
+    parameter)."""
+    answer = describe_answer(exchange, limit=100)
+    if exchange.status != 200:
+        return answer
+    body = json_body(exchange)
+    for position, value in enumerate(dict.fromkeys(values)):
+        found = reference(route, value) if reference is not None and _is_cpr(value) else None
+        if found is not None and found.status == 200 and json_body(found) == body:
+            which = ("the first", "the second")[min(position, 1)] if len(values) > 1 else "that"
+            return f"200 with the data of {which} value (cpr={value})"
+    if isinstance(body, dict) and all(v in ([], None) for v in body.values()):
+        return "200 with no data"
+    return answer
+
+
+def not_found_assumption(exchange: Exchange, tried: str) -> Assumption | None:
+    """D12: how the 404 message goes on after the beginning PDF §3.3 gives; None when the
+    answer is no such 404 (the beginning itself is a fact, checked elsewhere)."""
+    text = message(exchange) or ""
+    if exchange.status != 404 or not text.startswith(_NOT_FOUND):
+        return None
+    quoted = text.removeprefix(_NOT_FOUND + " '").removesuffix("'.")
+    return Assumption(
+        "D12",
+        "the end of the 404 message",
+        _verdict(
+            text.startswith(_NOT_FOUND + " '")
+            and text.endswith("'.")
+            and urlsplit(quoted).path.lower().endswith(tried.lower())
+        ),
+        "the request URI in single quotes and a full stop",
+        repr(text[len(_NOT_FOUND) :]),
+        curl_command(exchange),
+    )
+
+
+def spelling_assumption(
+    exchange: Exchange, canonical: Exchange, spelling: str
+) -> Assumption | None:
+    """D15: whether a route or parameter name in another letter case gets the answer of
+    the canonical spelling; None when either got no answer."""
+    if exchange.status is None or canonical.status is None:
+        return None
+    same = exchange.status == canonical.status and exchange.body == canonical.body
+    return Assumption(
+        "D15",
+        spelling,
+        _verdict(same),
+        "the same answer as the canonical spelling (/Application, cpr)",
+        "the same answer" if same else describe_answer(exchange, limit=100),
+        curl_command(exchange),
+    )
+
+
+def method_assumption(exchange: Exchange, route: str) -> Assumption | None:
+    """D19: what a method the spec does not define gets; None for GET or no answer."""
+    if exchange.method == "GET" or exchange.status is None:
+        return None
+    allow = next((v for k, v in exchange.response_headers.items() if k.lower() == "allow"), "")
+    return Assumption(
+        "D19",
+        f"{exchange.method} {route}, which the spec does not define",
+        _verdict(exchange.status == 405 and "GET" in allow.upper()),
+        "405 with an Allow header, as ASP.NET answers",
+        describe_answer(exchange, limit=100) + (f" (Allow: {allow})" if allow else ""),
+        curl_command(exchange),
+    )
 
 
 def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
@@ -68,8 +215,7 @@ def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
     reproduce = curl_command(exchange)
 
     def add(entry: str, subject: str, assumed: str, observed: str, confirmed: bool) -> None:
-        verdict: Verdict = "confirmed" if confirmed else "contradicted"
-        found.append(Assumption(entry, subject, verdict, assumed, observed, reproduce))
+        found.append(Assumption(entry, subject, _verdict(confirmed), assumed, observed, reproduce))
 
     if exchange.status >= 400 and isinstance(body, dict) and "Message" in body:
         extra = sorted(set(body) - {"Message"})

@@ -18,6 +18,7 @@ from schemathesis.openapi.checks import (
     UnsupportedMethodResponse,
 )
 
+from ._assumptions import cpr_case
 from ._findings import Assumption, curl_command, describe_answer
 from ._spec import load_spec
 from ._transport import Exchange
@@ -41,14 +42,14 @@ def assumption_of(
     answer = describe_answer(exchange) if exchange else str(response.status_code)
     reproduce = curl_command(exchange) if exchange else ""
     if isinstance(failure, AcceptedNegativeData):
-        values = [
-            value
+        params = [
+            (name, value)
             for name, value in parse_qsl(urlsplit(response.request.url or "").query, True)
             if name.lower() == "cpr"
         ]
-        if not values:
+        if not params:
             return None
-        return Assumption("D14", cpr_case(values), "contradicted", CPR_REFUSAL, answer, reproduce)
+        return Assumption("D14", cpr_case(params), "contradicted", CPR_REFUSAL, answer, reproduce)
     if isinstance(failure, UnsupportedMethodResponse):
         return Assumption(
             "D19",
@@ -59,15 +60,6 @@ def assumption_of(
             reproduce,
         )
     return None
-
-
-def cpr_case(values: list[str]) -> str:
-    """What kind of bad ``cpr`` a request carries, for grouping D14's results."""
-    if len(values) > 1:
-        return "a repeated cpr"
-    if values == [""]:
-        return "an empty cpr"
-    return "a cpr that is not 10 digits"
 
 
 def explain(failure: Failure, response: Response, exchange: Exchange | None) -> tuple[str, str]:

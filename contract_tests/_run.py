@@ -195,28 +195,11 @@ class ContractRun:
             )
         )
 
-    def assume(
-        self,
-        entry: str,
-        subject: str,
-        *,
-        assumed: str,
-        observed: str,
-        confirmed: bool,
-        exchange: Exchange | None = None,
-    ) -> Assumption:
-        """Record what the target showed about the assumption of DISCREPANCIES.md *entry*."""
-        assumption = Assumption(
-            entry,
-            subject,
-            "confirmed" if confirmed else "contradicted",
-            assumed,
-            observed,
-            curl_command(exchange) if exchange is not None else "",
-            CURRENT_CHECK.get(),
-        )
-        self._record(assumption)
-        return assumption
+    def record(self, assumption: Assumption | None) -> None:
+        """Record what the target showed about one of the spec's assumptions (None: the
+        answer showed nothing about it)."""
+        if assumption is not None:
+            self._record(dataclasses.replace(assumption, test=CURRENT_CHECK.get()))
 
     def operation(self, exchange: Exchange) -> str:
         """``GET /Application``: the method and the route below the base URL."""
@@ -333,7 +316,7 @@ class ContractRun:
                 if documented.status == 401 and exchange.identity == self.target.identity.label:
                     self.findings.refused(documented.text, exchange)
         for assumption in answer_assumptions(exchange, self.target.base_url):
-            self._record(dataclasses.replace(assumption, test=CURRENT_CHECK.get()))
+            self.record(assumption)
 
 
 # -- running it ---------------------------------------------------------------------------

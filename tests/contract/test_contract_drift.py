@@ -66,6 +66,7 @@ FAITHFUL_ASSUMPTIONS = (
     Shown("D22", "confirmed", "Applications[].ApplicationExams[].ExamLocation: null"),
     Shown("B3", "confirmed", 'application status "Klar til bestilling": code 12'),
     Shown("D15", "confirmed", "route in lower case (/application?cpr=…): the same answer"),
+    Shown("D14", "confirmed", "an empty cpr (cpr=): 400"),
     Shown("D19", "confirmed", "POST /Application, which the spec does not define: 405"),
     Shown("D12", "confirmed", "the end of the 404 message"),
 )
@@ -174,7 +175,7 @@ EXPECTED: dict[str, Expected] = {
                 "first value (cpr=0702614074)",
             ),
             Shown("D14", "contradicted", "a repeated cpr, other letter case"),
-            Shown("D14", "confirmed", "a cpr with a hyphen"),
+            Shown("D14", "confirmed", "a cpr that is not 10 digits (cpr=070261-4074): 400"),
         ),
     ),
     "event-type-string": Expected(
