@@ -258,8 +258,10 @@ def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
         )
     for application in _objects(body.get("Applications")):
         status = application.get("ApplicationStatus")
-        if isinstance(status, dict) and status.get("Name") == _READY_FOR_BOOKING[0]:
-            sent = status.get("Code")
+        status = status if isinstance(status, dict) else {}
+        sent = status.get("Code")
+        # a code of the wrong type is the schema checks' violation, not news about B3
+        if type(sent) is int and status.get("Name") == _READY_FOR_BOOKING[0]:
             add(
                 "B3",
                 f'application status "{_READY_FOR_BOOKING[0]}"',

@@ -9,8 +9,13 @@ certificate"). The test CPR numbers are fictitious, so they are not masked.
 from __future__ import annotations
 
 import base64
+import binascii
 import contextvars
+import datetime as dt
+import json
+import re
 import threading
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -20,7 +25,15 @@ import harfile
 from ._findings import Assumption
 from ._transport import Exchange
 
-__all__ = ["CURRENT_ASSUMPTIONS", "CURRENT_CASE", "CURRENT_CHECK", "HarRecording"]
+__all__ = [
+    "CURRENT_ASSUMPTIONS",
+    "CURRENT_CASE",
+    "CURRENT_CHECK",
+    "HarRecording",
+    "Recording",
+    "RecordingError",
+    "read_recording",
+]
 
 #: The pytest test on whose behalf requests are being made, for the entries' comments.
 CURRENT_CHECK: contextvars.ContextVar[str] = contextvars.ContextVar(
@@ -119,3 +132,86 @@ def _post_data(exchange: Exchange) -> harfile.PostData | None:
     mime = next((v for k, v in exchange.request_headers.items() if k.lower() == "content-type"), "")
     text, _ = _text(exchange.request_body)
     return harfile.PostData(mimeType=mime, text=text)
+
+
+# -- reading a recording back ------------------------------------------------------------
+
+_CLIENT = re.compile(r"(?:^|; )client: (?P<identity>[^;]*)")
+_TARGET = re.compile(r"kpb contract against (?P<url>\S+)")
+
+
+class RecordingError(Exception):
+    """A file is not a HAR recording that can be read."""
+
+
+@dataclass(frozen=True)
+class Recording:
+    """The exchanges of a HAR file, and the base URL they were made against."""
+
+    base_url: str
+    exchanges: tuple[Exchange, ...]
+
+
+def read_recording(path: Path) -> Recording:
+    """The exchanges of the HAR file *path*, as the run that wrote it saw them.
+
+    A recording of ``kpb contract`` names its target and, for each entry, the certificate
+    presented; another tool's HAR gets its base URL from the first ``/api`` URL and every
+    entry counts as made with the given certificate.
+    """
+    try:
+        log = json.loads(path.read_bytes())["log"]
+        entries = log["entries"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RecordingError(f"{path} is not a HAR recording ({type(exc).__name__})") from None
+    try:
+        exchanges = tuple(_exchange(entry) for entry in entries)
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        raise RecordingError(f"{path} has an entry that is not HAR 1.2 ({exc})") from None
+    found = _TARGET.search(str(log.get("comment") or ""))
+    base_url = found.group("url") if found else _base_url(exchanges)
+    if not base_url:
+        raise RecordingError(f"{path} holds no request to a KPB /api URL")
+    return Recording(base_url.rstrip("/"), exchanges)
+
+
+def _base_url(exchanges: tuple[Exchange, ...]) -> str:
+    for exchange in exchanges:
+        head, marker, _ = exchange.url.partition("/api")
+        if marker:
+            return head + marker
+    return ""
+
+
+def _exchange(entry: dict[str, object]) -> Exchange:
+    request, response = entry["request"], entry["response"]
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        raise TypeError("request and response must be objects")
+    content = response.get("content") or {}
+    if not isinstance(content, dict):
+        raise TypeError("content must be an object")
+    text = content.get("text") or ""
+    body = base64.b64decode(text) if content.get("encoding") == "base64" else text.encode()
+    post = request.get("postData") or {}
+    identity = _CLIENT.search(str(entry.get("comment") or ""))
+    status = int(response.get("status") or 0)
+    return Exchange(
+        started=dt.datetime.fromisoformat(str(entry["startedDateTime"])),
+        elapsed=float(str(entry.get("time") or 0)) / 1000,
+        method=str(request["method"]),
+        url=str(request["url"]),
+        request_headers=_headers(request.get("headers")),
+        request_body=str(post.get("text")).encode() if isinstance(post, dict) and post else None,
+        identity=identity.group("identity") if identity else "the given certificate",
+        status=status or None,
+        reason=str(response.get("statusText") or ""),
+        response_headers=_headers(response.get("headers")),
+        body=body,
+        error=str(response["comment"]) if not status and response.get("comment") else None,
+    )
+
+
+def _headers(records: object) -> dict[str, str]:
+    if not isinstance(records, list):
+        return {}
+    return {str(r["name"]): str(r["value"]) for r in records if isinstance(r, dict)}

@@ -11,7 +11,7 @@ from ._discrepancies import entries
 from ._findings import Assumption, Findings
 from ._messages import documented_messages
 
-__all__ = ["RunFacts", "render_summary"]
+__all__ = ["RunFacts", "assumptions_section", "render_summary", "verdicts_by_entry"]
 
 # Why a documented 401 message cannot be provoked with the certificate given alone.
 _NEEDS = {
@@ -53,7 +53,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         add("Result: DOES NOT CONFORM to spec/kpb.openapi.yaml")
     data_passed = sum(check.passed for check in findings.data_checks)
     grouped = findings.grouped()
-    verdicts = _verdicts(findings)
+    verdicts = verdicts_by_entry(findings)
     tally = Counter(verdicts.values())
     add(
         f"{len(grouped)} violations, {len(findings.errors)} errors; spec assumptions: "
@@ -75,7 +75,9 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     if findings.errors:
         _section(lines, f"Errors: checks that could not be completed ({len(findings.errors)})")
         lines += [f"  - {error}" for error in findings.errors]
-    _assumptions_section(lines, findings, verdicts)
+    assumptions_section(
+        lines, findings, "Spec assumptions (spec/DISCREPANCIES.md; reported, never judged)"
+    )
     if findings.warnings:
         _section(lines, f"Other warnings ({len(findings.warnings)})")
         lines += [f"  - {warning}" for warning in findings.warnings]
@@ -139,7 +141,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
 _CONFIRMED_SHOWN = 4
 
 
-def _verdicts(findings: Findings) -> dict[str, str]:
+def verdicts_by_entry(findings: Findings) -> dict[str, str]:
     """Entry -> "contradicted" (if any result contradicts it) or "confirmed"."""
     verdicts: dict[str, str] = {}
     for assumption in findings.assumptions.values():
@@ -148,15 +150,15 @@ def _verdicts(findings: Findings) -> dict[str, str]:
     return verdicts
 
 
-def _assumptions_section(lines: list[str], findings: Findings, verdicts: dict[str, str]) -> None:
+def assumptions_section(lines: list[str], findings: Findings, title: str) -> None:
     """Every assumption of DISCREPANCIES.md: what the target showed, or that it showed
     nothing. These never decide the result; a contradiction names the entry to revise."""
     add = lines.append
+    verdicts = verdicts_by_entry(findings)
     assumptions = [e for e in entries().values() if e.kind == "assumption"]
     _section(
         lines,
-        "Spec assumptions (spec/DISCREPANCIES.md; reported, never judged): "
-        f"{sum(v == 'confirmed' for v in verdicts.values())} confirmed, "
+        f"{title}: {sum(v == 'confirmed' for v in verdicts.values())} confirmed, "
         f"{sum(v == 'contradicted' for v in verdicts.values())} contradicted",
     )
     by_entry: dict[str, list[Assumption]] = {}
@@ -182,7 +184,7 @@ def _assumptions_section(lines: list[str], findings: Findings, verdicts: dict[st
         if len(confirmed) > _CONFIRMED_SHOWN:
             add(f"    + … and {len(confirmed) - _CONFIRMED_SHOWN} more confirmations")
     if unseen:
-        add(f"  Not shown by this run: {', '.join(unseen)}")
+        add(f"  Not shown: {', '.join(unseen)}")
     if uncheckable:
         add(f"  Not checkable over the wire: {', '.join(uncheckable)}")
 

@@ -25,7 +25,7 @@ from ._target import (
     parse_rate,
 )
 
-__all__ = ["contract"]
+__all__ = ["contract", "spec"]
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -248,3 +248,49 @@ def _check_usage(
             raise click.UsageError(
                 "--base-url needs the function certificate: --cert and --key, or --p12"
             )
+
+
+@click.group("spec")
+def spec() -> None:
+    """What a recording of KPB teaches the spec and the simulator."""
+
+
+@spec.command("learn")
+@click.argument(
+    "recordings",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.har...",
+)
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The simulator's data file to compare with. Default: Bilag A (kpb_sim/data/bilag_a.yaml).",
+)
+def learn(recordings: tuple[Path, ...], data: Path | None) -> None:
+    """Compare recordings of KPB with the spec's assumptions and the simulator's data.
+
+    FILE.har is what `kpb contract` wrote (exchanges.har), for example against KPB's
+    test environment. Prints, by spec/DISCREPANCIES.md entry, what the recording
+    confirmed, contradicted or never showed; by test person, where the simulator's data
+    differs from what KPB answered; and a list of the changes to make. Exits 0, or 2
+    when a file cannot be read.
+    """
+    from kpb_sim import DataError
+
+    from ._learn import learn as learn_from
+    from ._learn import render_lesson
+    from ._recording import RecordingError
+
+    try:
+        lesson = learn_from(list(recordings), persons=data)
+    except (RecordingError, DataError) as exc:
+        click.echo(f"kpb spec learn: {exc}", err=True)
+        click.echo(
+            "Next step: give the exchanges.har that `kpb contract --report-dir DIR` wrote.",
+            err=True,
+        )
+        sys.exit(int(ExitCode.USAGE))
+    shown = str(data) if data is not None else "kpb_sim/data/bilag_a.yaml"
+    click.echo(render_lesson(lesson, persons_file=shown), nl=False)

@@ -29,6 +29,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "lookup": ("kpb_ext.cli._commands:lookup", "Look up many CPR numbers; JSON Lines out."),
     "doctor": ("kpb_ext.cli._doctor:doctor", "Check the connection to KPB step by step."),
     "contract": ("contract_tests.cli:contract", "Check a KPB environment against the spec."),
+    "spec": ("contract_tests.cli:spec", "Learn from a recording of KPB: kpb spec learn FILE.har."),
     "sim": ("kpb_sim.cli:sim", "Run the offline KPB test environment."),
 }
 

@@ -13,12 +13,16 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from contract_tests import ContractResult, Limits, Outcome, Target, entries, run_contract
 from contract_tests._assumptions import UNCHECKED
 from contract_tests._findings import SEEDLESS
+from contract_tests._learn import learn, render_lesson
+from kpb_ext.cli import cli
 from kpb_sim import DRIFT_MODES
 
 TargetFactory = Callable[[str | None], Target]
@@ -330,3 +334,62 @@ def _assert_junit_never_fails(result: ContractResult) -> None:
         assert any(marker in reason for reason in reasons), (entry, reasons)
     properties = {p.get("value") for p in suite.iter("property") if p.get("name") == "assumption"}
     assert {a.entry for a in assumptions} <= properties
+
+
+# -- kpb spec learn: what a recording of each mode teaches --------------------------------
+
+#: mode -> (entries it must contradict, a change the patch list must hold)
+LEARNED: dict[str | None, tuple[set[str], str]] = {
+    None: (set(), ""),
+    "first-cpr-wins": ({"D14"}, "spec/DISCREPANCIES.md D14 No rule for a malformed"),
+    "event-type-string": (
+        {"D3"},
+        'Elev 1 (cpr 0702614074), Applications[0].ApplicationEvents[0].Type: 1 -> "1"',
+    ),
+    "nulls": (
+        set(),
+        "Elev 3 (cpr 0701614038), Applications[0].ApplicationEvents[0].User: "
+        '"Borgerservice, Københavns kommune" -> null',
+    ),
+    "wrong-type": (set(), 'Elev 2 (cpr 0107529039), MedicalCertificates[0].Status.Code: 1 -> "1"'),
+    "undocumented-code": (
+        set(),
+        "Elev 3 (cpr 0701614038), Applications[0].ApplicationExams[0].ExamStatus.Code: 2 -> 77",
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", LEARNED, ids=lambda mode: mode or "faithful")
+def test_spec_learn_names_the_entries_and_the_data_to_revise(
+    mode: str | None, drift_runs: DriftRuns
+) -> None:
+    contradicts, change = LEARNED[mode]
+    result = drift_runs(mode)
+    lesson = learn([result.report_dir / "exchanges.har"])
+
+    verdicts = {(a.entry, a.verdict) for a in lesson.findings.assumptions.values()}
+    assert {e for e, v in verdicts if v == "contradicted"} == contradicts
+    # what the live run judged, the recording judges the same way
+    live = {(a.entry, a.verdict) for a in result.findings.assumptions.values()}
+    assert verdicts >= {(e, v) for e, v in live if e not in ("D12",)} - {("D15", "confirmed")}
+    report = render_lesson(lesson)
+    changes = report.split("\nChanges to make\n", 1)[1]
+    if change:
+        assert change in changes, changes
+    else:
+        assert changes.startswith("  none:"), changes
+    assert not lesson.unrecorded  # the contract run asks for all seven persons
+
+
+def test_spec_learn_command(drift_runs: DriftRuns, tmp_path: Path) -> None:
+    har = drift_runs("first-cpr-wins").report_dir / "exchanges.har"
+    result = CliRunner().invoke(cli, ["spec", "learn", str(har)])
+    assert result.exit_code == 0, result.output
+    assert "D14 No rule for a malformed or repeated cpr: CONTRADICTED" in result.output
+
+    broken = tmp_path / "broken.har"
+    broken.write_text('{"log": {"entries": [{"request": 1}]}}', encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["spec", "learn", str(broken)])
+    assert refused.exit_code == 2
+    assert "is not HAR 1.2" in refused.output
+    assert "Traceback" not in refused.output
