@@ -90,9 +90,12 @@ def pooled_over_fresh(
         "ca_bundle": target.ca_cert,
     }
     pooled = KpbClient(**arguments)
-    fresh = KpbClient(**arguments)
-    # The client has no switch for this; the header on its httpx client does it.
-    fresh._http.headers["Connection"] = "close"
+    fresh = KpbClient(
+        base_url=target.base_url,
+        transport=_CloseEach(
+            httpx.HTTPTransport(verify=create_ssl_context(certificate, ca_bundle=target.ca_cert))
+        ),
+    )
 
     def new_client(cpr: str) -> object:
         with KpbClient(**arguments) as kpb:
@@ -112,6 +115,20 @@ def pooled_over_fresh(
         "pooled_over_fresh": median_ratio(rates["pooled"], rates["fresh"]),
         "pooled_over_new_client": median_ratio(rates["pooled"], rates["new_client"]),
     }
+
+
+class _CloseEach(httpx.BaseTransport):
+    """Says ``Connection: close`` on every request: each pays TCP and mutual TLS."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["Connection"] = "close"
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        self._transport.close()
 
 
 def _block(lookup: Callable[[str], object], cprs: list[str], count: int) -> Block:

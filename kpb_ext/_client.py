@@ -1,28 +1,34 @@
 """The KPB clients: :class:`KpbClient` (sync) and :class:`AsyncKpbClient`.
 
-Each wraps one generated :class:`kpb_client.Client` and so one pooled httpx client:
-connections are kept alive, and the TLS handshake (with the client certificate) is done
-once per connection rather than once per call. The TLS context comes from
-:func:`create_ssl_context`: system trust store plus an optional CA bundle, TLS 1.2 or
-newer, verification always on.
+Each holds one pooled httpx transport, so connections are kept alive and the TLS
+handshake (with the client certificate) is done once per connection rather than once
+per call. The TLS context comes from :func:`create_ssl_context`: system trust store plus
+an optional CA bundle, TLS 1.2 or newer, verification always on. A transport of one's
+own (``transport=``), or a ready httpx client (``http_client=``), can be given instead,
+as with httpx.
 
-Every call ends in the generated model, or in one of the errors of ``_exceptions``;
-CPR numbers given as text are parsed (and rejected) before anything is sent. Creating a
-client installs the CPR filter on the httpx, httpcore and kpb_ext loggers.
+Requests are those of the generated client's ``build_request`` (method, path, query),
+sent as one absolute URL. Every answer is read as a stream within one deadline and a
+size limit (``_transport``), and ends in the generated model or in one of the errors of
+``_exceptions``; CPR numbers given as text are parsed (and rejected) before anything is
+sent. Creating a client installs the CPR filter on the httpx, httpcore and kpb_ext
+loggers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeVar
-from urllib.parse import urlencode
+from typing import Final, Literal, Self, TypeVar
 
 import httpx
 
-import kpb_client
 from kpb_client.api.application import get_applications
 from kpb_client.api.medical_certificate import get_medical_certificates
 from kpb_client.api.test import get_test
@@ -32,24 +38,39 @@ from kpb_client.models import (
     MedicalCertificate,
     MedicalCertificatesResponse,
 )
+from kpb_client.types import ApiRequest
 
 from ._batch import LookupResult, ProgressCallback, What, lookup_many_async, lookup_many_sync
 from ._certificates import ClientCertificate, create_ssl_context
 from ._cpr import Cpr
+from ._exceptions import (
+    InvalidResponseError,
+    KpbTimeoutError,
+    ResponseTooLargeError,
+    TransportError,
+)
+from ._facts import ENVIRONMENTS
 from ._redact import install_log_redaction
-from ._responses import read_model, read_string_list, response_error, transport_error
+from ._responses import excerpt, read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
+from ._transport import (
+    DEADLINE,
+    MAX_RESPONSE_BYTES,
+    Answer,
+    BodyTooLarge,
+    DeadlineTransport,
+    UnsupportedEncoding,
+    aread_body,
+    environment_proxy,
+    phase_timeouts,
+    read_body,
+)
 
-__all__ = ["DEFAULT_TIMEOUT", "ENVIRONMENTS", "AsyncKpbClient", "KpbClient"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_RESPONSE_BYTES", "AsyncKpbClient", "KpbClient"]
 
 T = TypeVar("T")
 
-#: Base URLs of KPB's environments (PDF §1.1), without the trailing slash (D13).
-ENVIRONMENTS: Final[dict[str, str]] = {
-    "production": "https://service-koreprovebooking.dk/api",
-    "test": "https://service-kpbt2.knowledgecube.net/api",
-}
-#: Seconds allowed for connecting, and for each read and write.
+#: Seconds one request may take in all: connecting, TLS, sending, and reading the answer.
 DEFAULT_TIMEOUT: Final = 30.0
 
 _USER_AGENT: Final = "kpb (+https://github.com/kpb-dk/kpb)"
@@ -58,33 +79,45 @@ _USER_AGENT: Final = "kpb (+https://github.com/kpb-dk/kpb)"
 # a batch at concurrency above 20 closed every connection after one request and paid a
 # TLS handshake per lookup.
 _POOL_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+# Only what _transport decodes itself, under the size limit.
+_HEADERS: Final = httpx.Headers(
+    {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "User-Agent": _USER_AGENT}
+)
 Environment = Literal["test", "production"]
-Reader = Callable[[httpx.Response], T]
+Reader = Callable[[Answer], T]
+# The line httpx.Client logs for every request, logged as it does, since the client
+# sends through the transport: callers read it at -v (the CPR filter masks the URL).
+_HTTPX_LOG: Final = logging.getLogger("httpx")
+
+
+def _log(request: httpx.Request, response: httpx.Response) -> None:
+    if _HTTPX_LOG.isEnabledFor(logging.INFO):
+        _HTTPX_LOG.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
 
 
 # A null list reads as no records (D22).
-def _medical_certificates(response: httpx.Response) -> list[MedicalCertificate]:
-    return read_model(response, MedicalCertificatesResponse).medical_certificates or []
+def _medical_certificates(answer: Answer) -> list[MedicalCertificate]:
+    return read_model(answer, MedicalCertificatesResponse).medical_certificates or []
 
 
-def _applications(response: httpx.Response) -> list[Application]:
-    return read_model(response, ApplicationsResponse).applications or []
+def _applications(answer: Answer) -> list[Application]:
+    return read_model(answer, ApplicationsResponse).applications or []
 
 
 class _ClientBase:
-    """Configuration shared by the sync and the async client.
-
-    Give ``environment="test"`` or ``"production"``, or ``base_url`` (including
-    ``/api``). ``certificate`` is the function certificate (not needed for ``ping``),
-    ``ca_bundle`` extra trusted CA certificates (PEM), ``timeout`` seconds per phase
-    (30 by default), ``retry`` a :class:`RetryPolicy` (``RetryPolicy.none()`` to switch
-    retries off).
-    """
+    """Configuration shared by the sync and the async client (see :class:`KpbClient`)."""
 
     base_url: str
     certificate: ClientCertificate | None
     retry: RetryPolicy
-    _http: httpx.Client | httpx.AsyncClient
+    timeout: httpx.Timeout
 
     def __init__(
         self,
@@ -95,41 +128,50 @@ class _ClientBase:
         ca_bundle: str | os.PathLike[str] | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.Client | httpx.AsyncClient | None = None,
     ) -> None:
         install_log_redaction()
         self.base_url = _base_url(environment, base_url)
         self.certificate = certificate
         self.retry = retry if retry is not None else RetryPolicy()
-        context: ssl.SSLContext = create_ssl_context(certificate, ca_bundle=ca_bundle)
-        self._generated = kpb_client.Client(
-            base_url=self.base_url,
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-            verify_ssl=context,
-            headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
-            follow_redirects=False,
-            httpx_args={"limits": _POOL_LIMITS},
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._seconds = _deadline_seconds(self.timeout)
+        if transport is not None and http_client is not None:
+            raise ValueError("give transport or http_client, not both")
+        if (transport is not None or http_client is not None) and (
+            certificate is not None or ca_bundle is not None
+        ):
+            raise ValueError(
+                "with transport or http_client, configure TLS there (for example with "
+                "create_ssl_context(certificate, ca_bundle=...)), not here"
+            )
+        self._ca_bundle = ca_bundle
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        return create_ssl_context(self.certificate, ca_bundle=self._ca_bundle)
+
+    def _deadline(self, budget_end: float) -> float:
+        return min(time.monotonic() + self._seconds, budget_end)
+
+    def _request(self, operation: ApiRequest, deadline: float) -> httpx.Request:
+        # One absolute URL string: httpx parses it once, rather than joining a route and
+        # params to its base URL with several parses and copies per request.
+        return httpx.Request(
+            operation.method.upper(),
+            self.base_url + operation.target,
+            headers=_HEADERS,
+            extensions={"timeout": phase_timeouts(self.timeout, deadline)},
         )
-        self._routes: dict[str, str] = {}
-        self._connect()
 
-    def _connect(self) -> None:
-        raise NotImplementedError
-
-    def _url(self, request: Mapping[str, Any]) -> str:
-        """The absolute URL of a request made by a generated ``_get_kwargs``.
-
-        Given a route and ``params``, httpx joins them to the base URL with several
-        parses and copies of URL objects on every request; given one absolute string, it
-        parses once, which saves some 30 µs a request (httpx 0.28). The route is still
-        joined by httpx, once per client.
-        """
-        route = request["url"]
-        prefix = self._routes.get(route)
-        if prefix is None:
-            url = self._http.build_request("GET", route).url
-            prefix = self._routes[route] = str(url.copy_with(query=None, fragment=None))
-        params = request.get("params")
-        return f"{prefix}?{urlencode(params)}" if params else prefix
+    def _failed(self, exc: httpx.TransportError | TimeoutError) -> TransportError:
+        """Our error for a request that got no complete answer."""
+        if isinstance(exc, TimeoutError):  # the async client's deadline
+            return KpbTimeoutError(f"no complete answer within the deadline of {self._seconds:g} s")
+        error = transport_error(exc)
+        if isinstance(error, KpbTimeoutError):
+            return KpbTimeoutError(f"{error} (the request's deadline: {self._seconds:g} s)")
+        return error
 
     def __repr__(self) -> str:
         who = self.certificate.thumbprint_sha1 if self.certificate else "none"
@@ -139,27 +181,80 @@ class _ClientBase:
 class KpbClient(_ClientBase):
     """Synchronous KPB client. Use it as a context manager, or call :meth:`close`.
 
-    Keyword arguments: ``environment`` or ``base_url``, ``certificate``, ``ca_bundle``,
-    ``timeout``, ``retry`` (see the base class).
+    Keyword arguments:
+
+    ``environment``
+        ``"test"`` or ``"production"``: KPB's own base URLs (PDF §1.1). Give this or
+        ``base_url``.
+    ``base_url``
+        Another base URL, including ``/api`` (the simulator, a proxy of your own).
+    ``certificate``
+        The :class:`ClientCertificate` presented over mutual TLS; not needed for
+        :meth:`ping`.
+    ``ca_bundle``
+        A PEM file of CA certificates to trust besides the system's.
+    ``timeout``
+        Seconds one request may take in all (default 30): connecting, TLS, sending, and
+        reading the headers and the whole body. An ``httpx.Timeout`` sets the phases
+        apart, and the longest of them is then the deadline.
+    ``retry``
+        A :class:`RetryPolicy`; ``RetryPolicy.none()`` switches retries off. Its
+        ``total`` is the budget of a whole call, retries included.
+    ``transport``
+        An httpx transport to send through (``httpx.HTTPTransport``, a mock...), instead
+        of the client's own; configure TLS on it rather than with ``certificate`` and
+        ``ca_bundle``. It is closed with the client, as httpx does.
+    ``http_client``
+        A ready ``httpx.Client`` to send through, with its own TLS, proxies and hooks.
+        It is not closed with the client.
+
+    Whatever the transport, a body larger than :data:`MAX_RESPONSE_BYTES` once
+    decompressed raises :class:`ResponseTooLargeError` without being held in memory.
     """
 
-    _http: httpx.Client
+    _transport: httpx.BaseTransport | None
+    _http_client: httpx.Client | None
 
-    def _connect(self) -> None:
-        self._http = self._generated.get_httpx_client()
+    def __init__(
+        self,
+        *,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        certificate: ClientCertificate | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            environment=environment,
+            base_url=base_url,
+            certificate=certificate,
+            ca_bundle=ca_bundle,
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+            http_client=http_client,
+        )
+        self._http_client = http_client
+        if http_client is None and transport is None:
+            proxy = environment_proxy(self.base_url)
+            transport = DeadlineTransport(self._ssl_context(), _POOL_LIMITS, proxy)
+        self._transport = transport
 
     def ping(self) -> list[str]:
         """``GET /test``: ``["Hello", "World"]`` when KPB is reachable (PDF §3.1.2)."""
-        return self._call(get_test._get_kwargs(), read_string_list)
+        return self._call(get_test.build_request(), read_string_list)
 
     def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
         """The person's medical certificates (PDF §3.2.1); empty when there are none."""
-        request = get_medical_certificates._get_kwargs(cpr=Cpr.parse(cpr).digits)
+        request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
         return self._call(request, _medical_certificates)
 
     def applications(self, cpr: Cpr | str) -> list[Application]:
         """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
-        request = get_applications._get_kwargs(cpr=Cpr.parse(cpr).digits)
+        request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
         return self._call(request, _applications)
 
     def lookup_many(
@@ -172,21 +267,44 @@ class KpbClient(_ClientBase):
         """Look up many CPR numbers one after the other; see :meth:`AsyncKpbClient.lookup_many`."""
         return lookup_many_sync(self, cprs, what=what, progress=progress)
 
-    def _call(self, request: dict[str, Any], read: Reader[T]) -> T:
-        return self.retry.call(lambda: self._send(request, read))
+    def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
+        budget_end = time.monotonic() + self.retry.total
+        return self.retry.call(lambda: self._send(operation, read, self._deadline(budget_end)))
 
-    def _send(self, request: dict[str, Any], read: Reader[T]) -> T:
+    def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
+        token = DEADLINE.set(deadline)
         try:
-            response = self._http.request(request["method"], self._url(request))
+            answer = self._exchange(self._request(operation, deadline), deadline)
         except httpx.TransportError as exc:
-            raise transport_error(exc) from None
-        if response.status_code == 200:
-            return read(response)
-        raise response_error(response)
+            raise self._failed(exc) from None
+        finally:
+            DEADLINE.reset(token)
+        if answer.status_code == 200:
+            return read(answer)
+        raise response_error(answer)
+
+    def _exchange(self, request: httpx.Request, deadline: float) -> Answer:
+        if self._http_client is not None:
+            request = self._http_client.build_request(
+                request.method, request.url, headers=request.headers, extensions=request.extensions
+            )
+            response = self._http_client.send(request, stream=True)
+        else:
+            assert self._transport is not None
+            response = self._transport.handle_request(request)
+            _log(request, response)
+        try:
+            body = read_body(response, deadline=deadline)
+        except (BodyTooLarge, UnsupportedEncoding) as problem:
+            raise _body_error(response, problem) from None
+        finally:
+            response.close()
+        return Answer(response.status_code, response.reason_phrase, response.headers, body)
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._http.close()
+        """Close the pooled connections (and a transport given, not an http_client)."""
+        if self._transport is not None:
+            self._transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -201,28 +319,60 @@ class KpbClient(_ClientBase):
 
 
 class AsyncKpbClient(_ClientBase):
-    """Asynchronous KPB client, with the arguments of :class:`KpbClient`.
+    """Asynchronous KPB client (asyncio), with the keyword arguments of :class:`KpbClient`;
+    ``transport`` is an ``httpx.AsyncBaseTransport`` and ``http_client`` an
+    ``httpx.AsyncClient``. The deadline cancels the whole exchange whatever the
+    transport.
 
     Use it as an async context manager, or call :meth:`aclose`.
     """
 
-    _http: httpx.AsyncClient
+    _transport: httpx.AsyncBaseTransport | None
+    _http_client: httpx.AsyncClient | None
 
-    def _connect(self) -> None:
-        self._http = self._generated.get_async_httpx_client()
+    def __init__(
+        self,
+        *,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        certificate: ClientCertificate | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            environment=environment,
+            base_url=base_url,
+            certificate=certificate,
+            ca_bundle=ca_bundle,
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+            http_client=http_client,
+        )
+        self._http_client = http_client
+        if http_client is None and transport is None:
+            transport = httpx.AsyncHTTPTransport(
+                verify=self._ssl_context(),
+                limits=_POOL_LIMITS,
+                proxy=environment_proxy(self.base_url),
+            )
+        self._transport = transport
 
     async def ping(self) -> list[str]:
         """``GET /test``: ``["Hello", "World"]`` when KPB is reachable (PDF §3.1.2)."""
-        return await self._call(get_test._get_kwargs(), read_string_list)
+        return await self._call(get_test.build_request(), read_string_list)
 
     async def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
         """The person's medical certificates (PDF §3.2.1); empty when there are none."""
-        request = get_medical_certificates._get_kwargs(cpr=Cpr.parse(cpr).digits)
+        request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
         return await self._call(request, _medical_certificates)
 
     async def applications(self, cpr: Cpr | str) -> list[Application]:
         """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
-        request = get_applications._get_kwargs(cpr=Cpr.parse(cpr).digits)
+        request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
         return await self._call(request, _applications)
 
     def lookup_many(
@@ -245,21 +395,45 @@ class AsyncKpbClient(_ClientBase):
         """
         return lookup_many_async(self, cprs, what=what, concurrency=concurrency, progress=progress)
 
-    async def _call(self, request: dict[str, Any], read: Reader[T]) -> T:
-        return await self.retry.call_async(lambda: self._send(request, read))
+    async def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
+        budget_end = time.monotonic() + self.retry.total
+        return await self.retry.call_async(
+            lambda: self._send(operation, read, self._deadline(budget_end))
+        )
 
-    async def _send(self, request: dict[str, Any], read: Reader[T]) -> T:
+    async def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
+        request = self._request(operation, deadline)
         try:
-            response = await self._http.request(request["method"], self._url(request))
-        except httpx.TransportError as exc:
-            raise transport_error(exc) from None
-        if response.status_code == 200:
-            return read(response)
-        raise response_error(response)
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
+                answer = await self._exchange(request, deadline)
+        except (TimeoutError, httpx.TransportError) as exc:
+            raise self._failed(exc) from None
+        if answer.status_code == 200:
+            return read(answer)
+        raise response_error(answer)
+
+    async def _exchange(self, request: httpx.Request, deadline: float) -> Answer:
+        if self._http_client is not None:
+            request = self._http_client.build_request(
+                request.method, request.url, headers=request.headers, extensions=request.extensions
+            )
+            response = await self._http_client.send(request, stream=True)
+        else:
+            assert self._transport is not None
+            response = await self._transport.handle_async_request(request)
+            _log(request, response)
+        try:
+            body = await aread_body(response, deadline=deadline)
+        except (BodyTooLarge, UnsupportedEncoding) as problem:
+            raise _body_error(response, problem) from None
+        finally:
+            await response.aclose()
+        return Answer(response.status_code, response.reason_phrase, response.headers, body)
 
     async def aclose(self) -> None:
-        """Close the pooled connections."""
-        await self._http.aclose()
+        """Close the pooled connections (and a transport given, not an http_client)."""
+        if self._transport is not None:
+            await self._transport.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -271,6 +445,33 @@ class AsyncKpbClient(_ClientBase):
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _body_error(response: httpx.Response, problem: Exception) -> InvalidResponseError:
+    status = response.status_code
+    if isinstance(problem, BodyTooLarge):
+        return ResponseTooLargeError(
+            f"KPB answered {status} with a body of more than {MAX_RESPONSE_BYTES:,} bytes "
+            "(decompressed); it was not read further",
+            limit=MAX_RESPONSE_BYTES,
+            status_code=status,
+            excerpt=excerpt(problem.start),
+            headers=response.headers,
+        )
+    return InvalidResponseError(
+        f"KPB answered {status} in the Content-Encoding {problem}, which was not asked for",
+        status_code=status,
+        excerpt="",
+        headers=response.headers,
+    )
+
+
+def _deadline_seconds(timeout: httpx.Timeout) -> float:
+    phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
+    seconds = max(phases, default=math.inf)
+    if not seconds > 0:
+        raise ValueError("timeout must be a positive number of seconds")
+    return seconds
 
 
 def _base_url(environment: Environment | None, base_url: str | None) -> str:

@@ -8,7 +8,7 @@ Our exception hierarchy::
     │   ├── CertificateLoadError
     │   ├── CertificatePasswordError
     │   └── CertificateExpiredError
-    ├── KpbResponseError                      .status_code, .message
+    ├── KpbResponseError                      .status_code, .message, .headers, .excerpt
     │   ├── BadRequestError                   400
     │   │   └── MissingParameterError         400 Parameter "..." mangler.
     │   ├── UnauthorizedError                 401, any other message
@@ -19,7 +19,8 @@ Our exception hierarchy::
     │   ├── HttpsRequiredError                403
     │   ├── NotFoundError                     404
     │   └── UnexpectedStatusError             any other status (3xx, 429, 5xx, ...)
-    ├── InvalidResponseError                  .status_code, .excerpt
+    ├── InvalidResponseError                  .status_code, .headers, .excerpt
+    │   └── ResponseTooLargeError             the body exceeds .limit bytes
     └── TransportError
         ├── KpbTimeoutError
         ├── TlsError
@@ -29,14 +30,18 @@ Every class has a ``hint``: the next step to take, from KPB's documentation (PDF
 §3.3) where it gives one. An instance may carry a more precise hint than its class; it
 is also attached as a note, so that a traceback shows it.
 
-No message carries a full CPR number: messages, KPB's ``Message`` and body excerpts are
-masked when the exception is created.
+Errors about a response keep what came back for support to read: the status, the
+response headers and the start of the body (``excerpt``, at most a few hundred
+characters). No message carries a full CPR number: messages, KPB's ``Message``, header
+values and body excerpts are masked when the exception is created.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from ._facts import ACCESS_EMAIL, BASE_URL_HINT, ENVIRONMENTS, REGISTRATION_HINT, SUPPORT_EMAIL
 from ._redact import redact
 
 __all__ = [
@@ -58,19 +63,12 @@ __all__ = [
     "KpbTimeoutError",
     "MissingParameterError",
     "NotFoundError",
+    "ResponseTooLargeError",
     "TlsError",
     "TransportError",
     "UnauthorizedError",
     "UnexpectedStatusError",
 ]
-
-_SUPPORT = "kpb.support@knowledgecube.net"
-_KOMBIT = "koreprovebooking@kombit.dk"
-_REGISTER = (
-    f"send KOMBIT's approval and the public .cer file of the function certificate (with "
-    f"CVR and FID) to {_SUPPORT}, stating which services were approved, and wait for the "
-    f"receipt (PDF §3.1)"
-)
 
 
 class KpbError(Exception):
@@ -137,23 +135,45 @@ class CertificateExpiredError(CertificateError):
     """The certificate's validity period has ended."""
 
     hint = (
-        f"Renew the function certificate, then register the new one with KPB support: {_REGISTER}."
+        "Renew the function certificate, then register the new one with KPB support: "
+        f"{REGISTRATION_HINT}."
     )
 
 
 # -- KPB's error responses ---------------------------------------------------------------
 
 
+def _masked_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {name.lower(): redact(value) for name, value in (headers or {}).items()}
+
+
 class KpbResponseError(KpbError):
-    """KPB answered with an error status. ``message`` is KPB's ``Message``, masked."""
+    """KPB answered with an error status.
+
+    ``message`` is KPB's ``Message`` (or the status's reason and the start of the body),
+    ``headers`` the response headers (names in lower case), ``excerpt`` the start of the
+    body; all masked.
+    """
 
     hint = "KPB refused the request; see the status and message."
     status_code: int
     message: str
+    headers: dict[str, str]
+    excerpt: str
 
-    def __init__(self, status_code: int, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        excerpt: str = "",
+        hint: str | None = None,
+    ) -> None:
         self.status_code = status_code
         self.message = redact(message)
+        self.headers = _masked_headers(headers)
+        self.excerpt = redact(excerpt)
         super().__init__(f"KPB answered {status_code}: {self.message}", hint=hint)
 
 
@@ -195,7 +215,7 @@ class CertificateNotVerifiedError(UnauthorizedError):
 
     hint = (
         "KPB could not verify the certificate: check its expiry date and its chain; renew an "
-        f"expired certificate and register the new one: {_REGISTER}."
+        f"expired certificate and register the new one: {REGISTRATION_HINT}."
     )
 
 
@@ -204,7 +224,7 @@ class CertificateDoesNotExistError(UnauthorizedError):
 
     hint = (
         "The certificate is not registered (or not active) in KPB: "
-        f"{_REGISTER}. Compare its SHA-1 thumbprint with the one KPB support registered."
+        f"{REGISTRATION_HINT}. Compare its SHA-1 thumbprint with the one KPB support registered."
     )
 
 
@@ -212,8 +232,8 @@ class AccessNotAllowedError(UnauthorizedError):
     """401 ``Access not allowed for Certificate``: registered, but not for this service."""
 
     hint = (
-        f"The certificate is registered but not for this service: ask KOMBIT ({_KOMBIT}) to "
-        f"approve access to it, then ask KPB support ({_SUPPORT}) to extend the "
+        f"The certificate is registered but not for this service: ask KOMBIT ({ACCESS_EMAIL}) to "
+        f"approve access to it, then ask KPB support ({SUPPORT_EMAIL}) to extend the "
         "certificate's access (PDF §3.1)."
     )
 
@@ -221,19 +241,13 @@ class AccessNotAllowedError(UnauthorizedError):
 class HttpsRequiredError(KpbResponseError):
     """403 ``HTTPS Required``: the request was sent over plain HTTP."""
 
-    hint = (
-        "Use an https:// base URL, for example https://service-kpbt2.knowledgecube.net/api "
-        "(test) or https://service-koreprovebooking.dk/api (production)."
-    )
+    hint = f"KPB answers only HTTPS. {BASE_URL_HINT}"
 
 
 class NotFoundError(KpbResponseError):
     """404 ``No HTTP resource was found that matches the request URI ...``."""
 
-    hint = (
-        "Check the base URL: it must end in /api, for example "
-        "https://service-kpbt2.knowledgecube.net/api."
-    )
+    hint = f"Check the base URL: it must end in /api, for example {ENVIRONMENTS['test']}."
 
 
 class UnexpectedStatusError(KpbResponseError):
@@ -244,7 +258,7 @@ class UnexpectedStatusError(KpbResponseError):
 
     hint = (
         "KPB answered with a status its documentation does not list. 429 and 5xx are usually "
-        f"temporary: retry later; if it persists, contact {_SUPPORT}."
+        f"temporary: retry later; if it persists, contact {SUPPORT_EMAIL}."
     )
     retry_after: float | None
 
@@ -254,10 +268,12 @@ class UnexpectedStatusError(KpbResponseError):
         message: str,
         *,
         retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
+        excerpt: str = "",
         hint: str | None = None,
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(status_code, message, hint=hint)
+        super().__init__(status_code, message, headers=headers, excerpt=excerpt, hint=hint)
 
 
 # -- responses that are not what the spec says --------------------------------------------
@@ -267,7 +283,8 @@ class InvalidResponseError(KpbError):
     """The body is not what KPB documents: HTML, truncated JSON, wrong types.
 
     ``status_code`` is the HTTP status (None when the response did not come from an HTTP
-    exchange); ``excerpt`` is the start of the body, masked and shortened.
+    exchange); ``headers`` the response headers and ``excerpt`` the start of the body,
+    masked and shortened.
     """
 
     hint = (
@@ -276,6 +293,7 @@ class InvalidResponseError(KpbError):
         "settings; the excerpt shows what came back."
     )
     status_code: int | None
+    headers: dict[str, str]
     excerpt: str
 
     def __init__(
@@ -284,11 +302,43 @@ class InvalidResponseError(KpbError):
         *,
         status_code: int | None,
         excerpt: str,
+        headers: Mapping[str, str] | None = None,
         hint: str | None = None,
     ) -> None:
         self.status_code = status_code
+        self.headers = _masked_headers(headers)
         self.excerpt = redact(excerpt)
         super().__init__(message, hint=hint)
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The body, decompressed, is larger than any KPB answer: ``limit`` bytes.
+
+    KPB's answers are a few kilobytes. The body is read no further than the limit, so a
+    server that sends gigabytes, or a small compressed body that expands to gigabytes,
+    costs no more memory than the limit.
+    """
+
+    hint = (
+        "The answer was far larger than any KPB answer: check the base URL, and that no "
+        "proxy or other server answers in KPB's place."
+    )
+    limit: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        status_code: int | None,
+        excerpt: str,
+        headers: Mapping[str, str] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.limit = limit
+        super().__init__(
+            message, status_code=status_code, excerpt=excerpt, headers=headers, hint=hint
+        )
 
 
 # -- transport ---------------------------------------------------------------------------
@@ -301,7 +351,8 @@ class TransportError(KpbError):
 
 
 class KpbTimeoutError(TransportError):
-    """Connecting, sending or waiting for the answer took longer than the timeout."""
+    """The request took longer than its timeout: connecting, TLS, sending and reading the
+    whole answer share one deadline, and retries one budget."""
 
     hint = (
         "KPB did not answer in time: retry later or raise the timeout. The test environment "

@@ -5,12 +5,10 @@ Every outcome of a request ends in exactly one of: the parsed generated model, a
 when the body is not what the spec says, or a :class:`TransportError` when no answer
 came. Nothing else escapes, and no undocumented status turns into None.
 
-The client sends requests with the generated modules' ``_get_kwargs`` (method, route and
-query as the spec defines them) but interprets responses here rather than through the
-generated ``*_detailed`` functions: those convert the status with ``HTTPStatus(...)``,
-which raises ValueError for statuses proxies really send (520, 499...), and they parse
-error bodies before returning, so an HTML 401 from a proxy would surface as a bare
-JSONDecodeError with the status and body lost.
+The client builds requests with the generated modules' ``build_request`` (method, route
+and query as the spec defines them) and interprets responses here: any status at all,
+a body that is not JSON, an HTML 401 from a proxy. The errors keep the status, the
+response headers and a masked excerpt of the body.
 """
 
 from __future__ import annotations
@@ -77,6 +75,19 @@ _UNAUTHORIZED: Final[dict[str, type[UnauthorizedError]]] = {
 _MISSING_PARAMETER: Final = re.compile(r'Parameter\s+"[^"]*"\s+mangler\.?', re.IGNORECASE)
 
 
+class Received(Protocol):
+    """A response read in full: an ``httpx.Response`` or the client's ``Answer``."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
+
+
 class _Model(Protocol):  # a generated model class
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
@@ -88,7 +99,7 @@ M = TypeVar("M", bound=_Model)
 # -- bodies ------------------------------------------------------------------------------
 
 
-def read_model(response: httpx.Response, model: type[M]) -> M:
+def read_model(response: Received, model: type[M]) -> M:
     """Parse a 200 body into the generated *model*, or raise InvalidResponseError."""
     data = _json(response)
     problem = body_problem(model, data)
@@ -101,7 +112,7 @@ def read_model(response: httpx.Response, model: type[M]) -> M:
         raise _invalid(response, f"the body does not match the spec ({reason})") from None
 
 
-def read_string_list(response: httpx.Response) -> list[str]:
+def read_string_list(response: Received) -> list[str]:
     """Parse the body of ``GET /test``: a JSON array of two strings (``HelloWorld``)."""
     data = _json(response)
     if type(data) is not list or len(data) != 2 or not all(type(item) is str for item in data):
@@ -109,21 +120,20 @@ def read_string_list(response: httpx.Response) -> list[str]:
     return data
 
 
-def _json(response: httpx.Response) -> Any:
+def _json(response: Received) -> Any:
     try:
         return json.loads(response.content)
     except (ValueError, RecursionError):  # includes JSONDecodeError and UnicodeDecodeError
         raise _invalid(response, "the body is not JSON") from None
 
 
-def _invalid(
-    response: httpx.Response, problem: str, hint: str | None = None
-) -> InvalidResponseError:
+def _invalid(response: Received, problem: str, hint: str | None = None) -> InvalidResponseError:
     status = response.status_code
     return InvalidResponseError(
         f"KPB answered {status}, but {problem}",
         status_code=status,
         excerpt=excerpt(response.content),
+        headers=response.headers,
         hint=hint,
     )
 
@@ -156,7 +166,7 @@ def _drop_cut_digits(text: str) -> str:
 # -- error statuses ----------------------------------------------------------------------
 
 
-def response_error(response: httpx.Response) -> KpbResponseError | InvalidResponseError:
+def response_error(response: Received) -> KpbResponseError | InvalidResponseError:
     """The error for a response whose status is not 200."""
     status = response.status_code
     documented = _DOCUMENTED.get(status)
@@ -169,15 +179,19 @@ def response_error(response: httpx.Response) -> KpbResponseError | InvalidRespon
             'the body is not KPB\'s {"Message": ...} error',
             hint=f"{InvalidResponseError.hint} For status {status}: {documented.hint}",
         )
+    headers, start = response.headers, excerpt(response.content)
+    cls: type[KpbResponseError]
     if status == 401:
         key = " ".join(message.replace("\u2019", "'").split()).rstrip(".").casefold()
-        return _UNAUTHORIZED.get(key, UnauthorizedError)(status, message)
-    if status == 400 and _MISSING_PARAMETER.fullmatch(message.strip()):
-        return MissingParameterError(status, message)
-    return documented(status, message)
+        cls = _UNAUTHORIZED.get(key, UnauthorizedError)
+    elif status == 400 and _MISSING_PARAMETER.fullmatch(message.strip()):
+        cls = MissingParameterError
+    else:
+        cls = documented
+    return cls(status, message, headers=headers, excerpt=start)
 
 
-def _error_message(response: httpx.Response) -> str | None:
+def _error_message(response: Received) -> str | None:
     try:
         data = json.loads(response.content)
         message = ErrorMessage.from_dict(data).message
@@ -186,7 +200,7 @@ def _error_message(response: httpx.Response) -> str | None:
     return message if type(message) is str else None
 
 
-def _unexpected(response: httpx.Response) -> UnexpectedStatusError:
+def _unexpected(response: Received) -> UnexpectedStatusError:
     status = response.status_code
     message = _error_message(response)
     if message is None:
@@ -197,7 +211,11 @@ def _unexpected(response: httpx.Response) -> UnexpectedStatusError:
     if location and 300 <= status < 400:
         message = f"{message} (redirected to {location})"
     return UnexpectedStatusError(
-        status, message, retry_after=parse_retry_after(response.headers.get("retry-after"))
+        status,
+        message,
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+        headers=response.headers,
+        excerpt=excerpt(response.content),
     )
 
 

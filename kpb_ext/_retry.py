@@ -9,7 +9,8 @@ Waits grow exponentially with random jitter, up to ``max_wait``; a ``Retry-After
 header on 429 or 503 is obeyed instead, unless it asks for more than
 ``max_retry_after``, in which case the error is raised at once rather than retried
 early. Attempts stop at ``attempts``, or when the next one would start more than
-``total`` seconds after the first.
+``total`` seconds after the first; the clients also end each attempt by the end of
+``total``, so that a whole call, retries and waits included, takes at most ``total``.
 
 The first attempt runs outside tenacity, so a call that succeeds pays nothing for
 retries; a retryable failure hands over to tenacity with that failure as its first
@@ -54,7 +55,7 @@ class RetryPolicy:
     ``attempts``: tries in all, the first included (1 means no retry);
     ``initial_wait``/``max_wait``: seconds before the first retry, and the cap of the
     exponential growth; ``jitter``: up to this many random seconds added to each wait;
-    ``total``: no attempt starts later than this many seconds after the first;
+    ``total``: the budget of a whole call, retries and waits included, in seconds;
     ``max_retry_after``: the longest ``Retry-After`` obeyed.
     """
 

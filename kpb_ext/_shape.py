@@ -1,13 +1,14 @@
 """Checks that a decoded JSON body has the shape of a generated model, before parsing it.
 
-The generated ``from_dict`` does not check types: it keeps a ``"Name": 7`` or a
-``"Code": "2"`` as it came, turns ``{}`` where a list belongs into an empty list, reads
-a JSON ``true`` as the code 1, and leaves timestamps as any string. So the decoded body
-is checked first, against rules compiled once per model class from the generated
-models themselves (attrs fields, type hints, and the wire names their ``to_dict``
-writes): required members present, each value of its JSON type, every ``KpbDateTime``
-matching the spec's pattern. Members the spec does not name are allowed. It costs a
-few type tests per value; there is no schema validation on the request path.
+The generated ``from_dict`` does not check leaf types: it keeps a ``"Name": 7`` or a
+``"Code": "2"`` as it came, reads a JSON ``true`` as the code 1, and leaves timestamps
+as any string. So the decoded body is checked first, against rules compiled once per
+model class from the generated models themselves: their attrs fields and type hints,
+and the metadata the templates give each model, ``WIRE_NAMES`` (the JSON member of
+each field) and ``TIMESTAMP_FIELDS`` (the fields that hold a ``KpbDateTime``). The rules
+are: required members present, each value of its JSON type, every timestamp matching
+the spec's pattern, every GUID a GUID. Members the spec does not name are allowed. It
+costs a few type tests per value; there is no schema validation on the request path.
 
 A check returns None, or where and what the first problem is, in wire names, for
 example ``.Applications[0].ApplicationEvents[2].CreatedDate is not a KPB timestamp``.
@@ -30,25 +31,13 @@ from kpb_client.types import Unset
 
 from ._time import KPB_DATETIME_PATTERN
 
-__all__ = ["TIMESTAMP_FIELDS", "body_problem", "wire_names"]
+__all__ = ["body_problem"]
 
 Check = Callable[[object], str | None]
 
-#: Fields that hold a ``KpbDateTime`` (the generator renders them as ``str``).
-#: ``tests/ext`` proves this against every ``$ref: KpbDateTime`` of the spec.
-TIMESTAMP_FIELDS: Final[frozenset[tuple[type, str]]] = frozenset(
-    {
-        (models.MedicalCertificate, "issue_date"),
-        (models.MedicalCertificate, "receive_date"),
-        (models.MedicalCertificate, "expire_date"),
-        (models.ApplicationExam, "exam_date"),
-        (models.ApplicationEvent, "created_date"),
-    }
-)
-
 _TIMESTAMP: Final = re.compile(KPB_DATETIME_PATTERN)
-# The spec's Guid pattern. Checked here because the generated parser of a nullable list
-# swallows the ValueError of a bad GUID and keeps the raw dicts.
+# The spec's Guid pattern: the generated parser would raise for a bad GUID, but with a
+# message that does not say where.
 _GUID: Final = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z"
 )
@@ -87,37 +76,6 @@ def _fields(cls: type) -> list[attrs.Attribute[Any]]:
     return [f for f in attrs.fields(cls) if f.name != "additional_properties"]
 
 
-class _Placeholder:
-    def to_dict(self) -> dict[str, Any]:
-        return {}
-
-
-def _placeholder(tp: object) -> object:
-    if typing.get_origin(tp) is list:
-        return []
-    args = typing.get_args(tp)
-    if type(None) in args:
-        return None  # optional members are written when not UNSET
-    if tp is uuid.UUID:
-        return uuid.UUID(int=0)
-    if tp is str:
-        return ""
-    if isinstance(tp, type) and attrs.has(tp):
-        return _Placeholder()
-    return 0  # codes
-
-
-def wire_names(cls: type) -> dict[str, str]:
-    """Field name -> JSON member name, read from what the model's ``to_dict`` writes."""
-    hints = _hints(cls)
-    fields = _fields(cls)
-    probe = cls(**{f.name: _placeholder(hints[f.name]) for f in fields})
-    written = list(probe.to_dict())
-    if len(written) != len(fields):
-        raise TypeError(f"cannot read the wire names of {cls.__name__}")
-    return {f.name: wire for f, wire in zip(fields, written, strict=True)}
-
-
 def _kind(value: object) -> str:
     if value is None:
         return "null"
@@ -131,14 +89,15 @@ def _model_check(cls: type) -> Check:
     # scalars (by JSON type), formatted strings (timestamps and GUIDs, by pattern), and
     # nested objects and arrays.
     hints = _hints(cls)
-    names = wire_names(cls)
+    names: typing.Mapping[str, str] = cls.WIRE_NAMES  # type: ignore[attr-defined]
+    timestamps: frozenset[str] = cls.TIMESTAMP_FIELDS  # type: ignore[attr-defined]
     scalars: list[tuple[str, bool, frozenset[type], str]] = []
     formatted: list[tuple[str, bool, str]] = []
     nested: list[tuple[str, bool, Check]] = []
     for field in _fields(cls):
         wire, required, tp = names[field.name], field.default is attrs.NOTHING, hints[field.name]
         allowed = _scalar_types(tp)
-        if (cls, field.name) in TIMESTAMP_FIELDS:
+        if field.name in timestamps:
             formatted.append((wire, required, "timestamp"))
         elif tp is uuid.UUID:
             formatted.append((wire, required, "guid"))

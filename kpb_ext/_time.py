@@ -67,14 +67,19 @@ class KpbDateTime:
         match = _PARTS.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise ValueError(f"not a KPB timestamp (YYYY-MM-DDThh:mm:ss[.fffffff]): {_show(text)}")
-        year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-        ticks = int((match.group(7) or "").ljust(7, "0"))
+        year, month, day, hour, minute, second, fraction = match.groups()
+        ticks = int(fraction.ljust(7, "0")) if fraction else 0
+        fields = (int(year), int(month), int(day), int(hour), int(minute), int(second), ticks // 10)
         try:
-            naive = _dt.datetime(year, month, day, hour, minute, second, ticks // 10)
+            first = _dt.datetime(*fields, tzinfo=KPB_TIME_ZONE)
         except ValueError as exc:
             raise ValueError(f"not a KPB timestamp ({exc}): {_show(text)}") from None
+        # The zone's offset for the wall time read both ways (fold 0 and 1): the same,
+        # except in the hour that daylight saving time repeats or skips.
+        if KPB_TIME_ZONE.utcoffset(first) != KPB_TIME_ZONE.utcoffset(_dt.datetime(*fields, fold=1)):
+            first = _localize(first)
         self.text = text
-        self.datetime = _localize(naive)
+        self.datetime = first
         self._ticks = ticks
 
     @property
@@ -110,14 +115,10 @@ def to_datetime(text: str) -> _dt.datetime:
     return KpbDateTime(text).datetime
 
 
-def _localize(naive: _dt.datetime) -> _dt.datetime:
-    first = naive.replace(tzinfo=KPB_TIME_ZONE, fold=0)
-    second = naive.replace(tzinfo=KPB_TIME_ZONE, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first
-    # Ambiguous or missing wall time: read it as standard time, then normalise, so that
-    # a missing 02:30 becomes the existing 03:30+02:00.
-    standard = first if first.dst() == _ZERO else second
+def _localize(first: _dt.datetime) -> _dt.datetime:
+    """An ambiguous or missing wall time (fold 0 given), read as standard time and then
+    normalised, so that a missing 02:30 becomes the existing 03:30+02:00."""
+    standard = first if first.dst() == _ZERO else first.replace(fold=1)
     return standard.astimezone(_dt.UTC).astimezone(KPB_TIME_ZONE)
 
 

@@ -44,6 +44,7 @@ def test_every_key_is_written_with_a_number(quick_run: tuple[dict[str, Any], str
     results, _ = quick_run
     for key in (
         "client_over_raw_throughput",
+        "client_over_raw_url_throughput",
         "pooled_over_fresh_speedup",
         "parse_over_json_loads",
         "cli_help_seconds",

@@ -33,6 +33,7 @@ class Request:
     #: the client's port: one port, one connection, one TLS handshake
     client_port: int
     at: float
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +44,10 @@ class Reply:
     delay: float = 0.0
     #: close the connection without any answer
     hang_up: bool = False
+    #: writes the whole answer, status line included, to the connection itself (for
+    #: hostile servers: bodies that never end, bytes that drip); the connection is then
+    #: closed
+    write: Callable[[Any], None] | None = None
 
     @classmethod
     def json(cls, data: Any, status: int = 200, *, delay: float = 0.0) -> Reply:
@@ -104,12 +109,17 @@ class TestServer:
                     subject,
                     self.client_address[1],
                     time.monotonic(),
+                    {k.lower(): v for k, v in self.headers.items()},
                 )
                 with outer._lock:
                     outer.requests.append(request)
                 reply = handler(request)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.write is not None:
+                    self.close_connection = True
+                    reply.write(self.wfile)
+                    return
                 if reply.hang_up:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

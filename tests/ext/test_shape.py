@@ -1,4 +1,8 @@
-"""The body checks follow the spec: member names, required members, timestamps."""
+"""The body checks follow the spec: member names, required members, timestamps.
+
+The wire names and timestamp fields come from each generated model (``WIRE_NAMES``,
+``TIMESTAMP_FIELDS``), which the templates derive from the spec.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import pytest
 
 import kpb_client.models as models
 from contract_tests._spec import load_spec
-from kpb_ext._shape import TIMESTAMP_FIELDS, body_problem, wire_names
+from kpb_ext._shape import body_problem
 
 SCHEMAS = load_spec()["components"]["schemas"]
 MODELS = [
@@ -17,9 +21,16 @@ MODELS = [
 ]
 
 
+def wire_names(model: type) -> dict[str, str]:
+    names: dict[str, str] = model.WIRE_NAMES  # type: ignore[attr-defined]
+    return names
+
+
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_wire_names_are_the_specs_property_names(model: type) -> None:
     assert sorted(wire_names(model).values()) == sorted(SCHEMAS[model.__name__]["properties"])
+    fields = [f.name for f in attrs.fields(model) if f.name != "additional_properties"]
+    assert sorted(wire_names(model)) == sorted(fields)
 
 
 def test_timestamp_fields_are_every_kpb_datetime_of_the_spec() -> None:
@@ -29,7 +40,8 @@ def test_timestamp_fields_are_every_kpb_datetime_of_the_spec() -> None:
         for wire, schema in SCHEMAS[model.__name__]["properties"].items():
             if schema.get("$ref") == "#/components/schemas/KpbDateTime":
                 from_spec.add((model, fields[wire]))
-    assert from_spec == TIMESTAMP_FIELDS
+    generated = {(model, field) for model in MODELS for field in model.TIMESTAMP_FIELDS}  # type: ignore[attr-defined]
+    assert from_spec == generated
     assert len(from_spec) == 5
 
 

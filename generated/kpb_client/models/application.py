@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.application_event import ApplicationEvent
+from ..models.application_exam import ApplicationExam
+from ..models.application_status import ApplicationStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.application_event import ApplicationEvent
-    from ..models.application_exam import ApplicationExam
-    from ..models.application_status import ApplicationStatus
-
 
 T = TypeVar("T", bound="Application")
 
@@ -47,9 +49,23 @@ class Application:
     """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        from ..models.application_status import ApplicationStatus
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "id": "Id",
+        "license_category_code": "LicenseCategoryCode",
+        "license_category_name": "LicenseCategoryName",
+        "exam_type_code": "ExamTypeCode",
+        "exam_type_name": "ExamTypeName",
+        "application_status": "ApplicationStatus",
+        "application_exams": "ApplicationExams",
+        "application_events": "ApplicationEvents",
+        "comment_further_proccessing": "CommentFurtherProccessing",
+        "comment_rejected": "CommentRejected",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
+    def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
         license_category_code: None | str
@@ -129,123 +145,63 @@ class Application:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.application_event import ApplicationEvent
-        from ..models.application_exam import ApplicationExam
-        from ..models.application_status import ApplicationStatus
-
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        def _parse_license_category_code(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        license_category_code: None | str = d.pop("LicenseCategoryCode")
 
-        license_category_code = _parse_license_category_code(
-            d.pop("LicenseCategoryCode")
+        license_category_name: None | str = d.pop("LicenseCategoryName")
+
+        exam_type_code: None | str = d.pop("ExamTypeCode")
+
+        exam_type_name: None | str = d.pop("ExamTypeName")
+
+        _application_status = d.pop("ApplicationStatus")
+        application_status: ApplicationStatus | None
+        if isinstance(_application_status, dict):
+            application_status = ApplicationStatus.from_dict(_application_status)
+        elif _application_status is None:
+            application_status = None
+        else:
+            raise TypeError(
+                f"ApplicationStatus is {type(_application_status).__name__}, not dict[str, Any] | None"
+            )
+
+        _application_exams = d.pop("ApplicationExams")
+        application_exams: list[ApplicationExam] | None
+        if isinstance(_application_exams, list):
+            application_exams_type_0 = [
+                ApplicationExam.from_dict(item) for item in _application_exams
+            ]
+
+            application_exams = application_exams_type_0
+        elif _application_exams is None:
+            application_exams = None
+        else:
+            raise TypeError(
+                f"ApplicationExams is {type(_application_exams).__name__}, not list[dict[str, Any]] | None"
+            )
+
+        _application_events = d.pop("ApplicationEvents")
+        application_events: list[ApplicationEvent] | None
+        if isinstance(_application_events, list):
+            application_events_type_0 = [
+                ApplicationEvent.from_dict(item) for item in _application_events
+            ]
+
+            application_events = application_events_type_0
+        elif _application_events is None:
+            application_events = None
+        else:
+            raise TypeError(
+                f"ApplicationEvents is {type(_application_events).__name__}, not list[dict[str, Any]] | None"
+            )
+
+        comment_further_proccessing: None | str | Unset = d.pop(
+            "CommentFurtherProccessing", UNSET
         )
 
-        def _parse_license_category_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        license_category_name = _parse_license_category_name(
-            d.pop("LicenseCategoryName")
-        )
-
-        def _parse_exam_type_code(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        exam_type_code = _parse_exam_type_code(d.pop("ExamTypeCode"))
-
-        def _parse_exam_type_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        exam_type_name = _parse_exam_type_name(d.pop("ExamTypeName"))
-
-        def _parse_application_status(data: object) -> ApplicationStatus | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                application_status_type_0 = ApplicationStatus.from_dict(data)
-
-                return application_status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ApplicationStatus | None, data)
-
-        application_status = _parse_application_status(d.pop("ApplicationStatus"))
-
-        def _parse_application_exams(data: object) -> list[ApplicationExam] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                application_exams_type_0 = []
-                _application_exams_type_0 = data
-                for application_exams_type_0_item_data in _application_exams_type_0:
-                    application_exams_type_0_item = ApplicationExam.from_dict(
-                        application_exams_type_0_item_data
-                    )
-
-                    application_exams_type_0.append(application_exams_type_0_item)
-
-                return application_exams_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[ApplicationExam] | None, data)
-
-        application_exams = _parse_application_exams(d.pop("ApplicationExams"))
-
-        def _parse_application_events(data: object) -> list[ApplicationEvent] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                application_events_type_0 = []
-                _application_events_type_0 = data
-                for application_events_type_0_item_data in _application_events_type_0:
-                    application_events_type_0_item = ApplicationEvent.from_dict(
-                        application_events_type_0_item_data
-                    )
-
-                    application_events_type_0.append(application_events_type_0_item)
-
-                return application_events_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[ApplicationEvent] | None, data)
-
-        application_events = _parse_application_events(d.pop("ApplicationEvents"))
-
-        def _parse_comment_further_proccessing(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        comment_further_proccessing = _parse_comment_further_proccessing(
-            d.pop("CommentFurtherProccessing", UNSET)
-        )
-
-        def _parse_comment_rejected(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        comment_rejected = _parse_comment_rejected(d.pop("CommentRejected", UNSET))
+        comment_rejected: None | str | Unset = d.pop("CommentRejected", UNSET)
 
         application = cls(
             id=id,

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -31,6 +36,16 @@ class ApplicationEvent:
     which requires an offset; keep the string to round-trip all seven digits, and attach the time zone when
     converting. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "type_": "Type",
+        "name": "Name",
+        "user": "User",
+        "created_date": "CreatedDate",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset({"created_date"})
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         type_: int | str
@@ -63,33 +78,19 @@ class ApplicationEvent:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_type_(data: object) -> ApplicationEventType | int | str:
+        _type_ = d.pop("Type")
+        type_: ApplicationEventType | int | str
+        if isinstance(_type_, int):
             try:
-                if not isinstance(data, int):
-                    raise TypeError()
-                type_type_0 = ApplicationEventType(data)
+                type_ = ApplicationEventType(_type_)
+            except ValueError:  # not a documented value: the plain alternative
+                type_ = _type_
+        else:
+            type_ = _type_
 
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ApplicationEventType | int | str, data)
+        name: None | str = d.pop("Name")
 
-        type_ = _parse_type_(d.pop("Type"))
-
-        def _parse_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        name = _parse_name(d.pop("Name"))
-
-        def _parse_user(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        user = _parse_user(d.pop("User"))
+        user: None | str = d.pop("User")
 
         created_date = d.pop("CreatedDate")
 

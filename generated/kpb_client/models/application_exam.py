@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.exam_status import ExamStatus
-
+from ..models.exam_status import ExamStatus
 
 T = TypeVar("T", bound="ApplicationExam")
 
@@ -33,9 +36,16 @@ class ApplicationExam:
     """ The exam's status; `null` when KPB has none to give (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        from ..models.exam_status import ExamStatus
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "exam_date": "ExamDate",
+        "exam_location": "ExamLocation",
+        "exam_status": "ExamStatus",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset({"exam_date"})
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
+    def to_dict(self) -> dict[str, Any]:
         exam_date = self.exam_date
 
         exam_location: None | str
@@ -61,32 +71,21 @@ class ApplicationExam:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.exam_status import ExamStatus
-
         d = dict(src_dict)
         exam_date = d.pop("ExamDate")
 
-        def _parse_exam_location(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        exam_location: None | str = d.pop("ExamLocation")
 
-        exam_location = _parse_exam_location(d.pop("ExamLocation"))
-
-        def _parse_exam_status(data: object) -> ExamStatus | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                exam_status_type_0 = ExamStatus.from_dict(data)
-
-                return exam_status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ExamStatus | None, data)
-
-        exam_status = _parse_exam_status(d.pop("ExamStatus"))
+        _exam_status = d.pop("ExamStatus")
+        exam_status: ExamStatus | None
+        if isinstance(_exam_status, dict):
+            exam_status = ExamStatus.from_dict(_exam_status)
+        elif _exam_status is None:
+            exam_status = None
+        else:
+            raise TypeError(
+                f"ExamStatus is {type(_exam_status).__name__}, not dict[str, Any] | None"
+            )
 
         application_exam = cls(
             exam_date=exam_date,

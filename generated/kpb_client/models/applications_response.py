@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.application import Application
-
+from ..models.application import Application
 
 T = TypeVar("T", bound="ApplicationsResponse")
 
@@ -20,6 +23,13 @@ class ApplicationsResponse:
     applications: list[Application] | None
     """ Every application of the person; `null` reads as none (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "applications": "Applications",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         applications: list[dict[str, Any]] | None
@@ -44,31 +54,21 @@ class ApplicationsResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.application import Application
-
         d = dict(src_dict)
+        _applications = d.pop("Applications")
+        applications: list[Application] | None
+        if isinstance(_applications, list):
+            applications_type_0 = [
+                Application.from_dict(item) for item in _applications
+            ]
 
-        def _parse_applications(data: object) -> list[Application] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                applications_type_0 = []
-                _applications_type_0 = data
-                for applications_type_0_item_data in _applications_type_0:
-                    applications_type_0_item = Application.from_dict(
-                        applications_type_0_item_data
-                    )
-
-                    applications_type_0.append(applications_type_0_item)
-
-                return applications_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Application] | None, data)
-
-        applications = _parse_applications(d.pop("Applications"))
+            applications = applications_type_0
+        elif _applications is None:
+            applications = None
+        else:
+            raise TypeError(
+                f"Applications is {type(_applications).__name__}, not list[dict[str, Any]] | None"
+            )
 
         applications_response = cls(
             applications=applications,

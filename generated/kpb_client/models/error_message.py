@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,6 +30,14 @@ class ErrorMessage:
     """ ASP.NET Web API's detail for developers, for example `No action was found on the controller 'Application'
     that matches the request.` on a 404. Not in the PDF; carries no contract. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "message": "Message",
+        "message_detail": "MessageDetail",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message
@@ -52,14 +65,7 @@ class ErrorMessage:
         d = dict(src_dict)
         message = d.pop("Message")
 
-        def _parse_message_detail(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        message_detail = _parse_message_detail(d.pop("MessageDetail", UNSET))
+        message_detail: None | str | Unset = d.pop("MessageDetail", UNSET)
 
         error_message = cls(
             message=message,

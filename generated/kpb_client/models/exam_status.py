@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,6 +24,14 @@ class ExamStatus:
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Bestilt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "code": "Code",
+        "name": "Name",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         code: int
@@ -44,26 +57,17 @@ class ExamStatus:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_code(data: object) -> ExamStatusCode | int:
+        _code = d.pop("Code")
+        code: ExamStatusCode | int
+        if isinstance(_code, int):
             try:
-                if not isinstance(data, int):
-                    raise TypeError()
-                code_type_0 = ExamStatusCode(data)
+                code = ExamStatusCode(_code)
+            except ValueError:  # not a documented value: the plain alternative
+                code = _code
+        else:
+            code = _code
 
-                return code_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ExamStatusCode | int, data)
-
-        code = _parse_code(d.pop("Code"))
-
-        def _parse_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        name = _parse_name(d.pop("Name"))
+        name: None | str = d.pop("Name")
 
         exam_status = cls(
             code=code,

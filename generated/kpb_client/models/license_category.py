@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -22,6 +27,15 @@ class LicenseCategory:
     name: None | str
     """ Danish name of the category, for example `Almindelig bil`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "id": "Id",
+        "code": "Code",
+        "name": "Name",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
@@ -49,19 +63,9 @@ class LicenseCategory:
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        def _parse_code(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        code: None | str = d.pop("Code")
 
-        code = _parse_code(d.pop("Code"))
-
-        def _parse_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        name = _parse_name(d.pop("Name"))
+        name: None | str = d.pop("Name")
 
         license_category = cls(
             id=id,

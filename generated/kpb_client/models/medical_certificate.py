@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.medical_certificate_group import MedicalCertificateGroup
-    from ..models.medical_certificate_status import MedicalCertificateStatus
-
+from ..models.medical_certificate_group import MedicalCertificateGroup
+from ..models.medical_certificate_status import MedicalCertificateStatus
 
 T = TypeVar("T", bound="MedicalCertificate")
 
@@ -45,9 +48,21 @@ class MedicalCertificate:
     """ The groups of licence categories the certificate covers (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        from ..models.medical_certificate_status import MedicalCertificateStatus
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "id": "Id",
+        "status": "Status",
+        "issue_date": "IssueDate",
+        "receive_date": "ReceiveDate",
+        "expire_date": "ExpireDate",
+        "medical_certificate_groups": "MedicalCertificateGroups",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"issue_date", "receive_date", "expire_date"}
+    )
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
+    def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
 
         status: dict[str, Any] | None
@@ -95,26 +110,19 @@ class MedicalCertificate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.medical_certificate_group import MedicalCertificateGroup
-        from ..models.medical_certificate_status import MedicalCertificateStatus
-
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        def _parse_status(data: object) -> MedicalCertificateStatus | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                status_type_0 = MedicalCertificateStatus.from_dict(data)
-
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(MedicalCertificateStatus | None, data)
-
-        status = _parse_status(d.pop("Status"))
+        _status = d.pop("Status")
+        status: MedicalCertificateStatus | None
+        if isinstance(_status, dict):
+            status = MedicalCertificateStatus.from_dict(_status)
+        elif _status is None:
+            status = None
+        else:
+            raise TypeError(
+                f"Status is {type(_status).__name__}, not dict[str, Any] | None"
+            )
 
         issue_date = d.pop("IssueDate")
 
@@ -122,37 +130,21 @@ class MedicalCertificate:
 
         expire_date = d.pop("ExpireDate")
 
-        def _parse_medical_certificate_groups(
-            data: object,
-        ) -> list[MedicalCertificateGroup] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                medical_certificate_groups_type_0 = []
-                _medical_certificate_groups_type_0 = data
-                for (
-                    medical_certificate_groups_type_0_item_data
-                ) in _medical_certificate_groups_type_0:
-                    medical_certificate_groups_type_0_item = (
-                        MedicalCertificateGroup.from_dict(
-                            medical_certificate_groups_type_0_item_data
-                        )
-                    )
+        _medical_certificate_groups = d.pop("MedicalCertificateGroups")
+        medical_certificate_groups: list[MedicalCertificateGroup] | None
+        if isinstance(_medical_certificate_groups, list):
+            medical_certificate_groups_type_0 = [
+                MedicalCertificateGroup.from_dict(item)
+                for item in _medical_certificate_groups
+            ]
 
-                    medical_certificate_groups_type_0.append(
-                        medical_certificate_groups_type_0_item
-                    )
-
-                return medical_certificate_groups_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[MedicalCertificateGroup] | None, data)
-
-        medical_certificate_groups = _parse_medical_certificate_groups(
-            d.pop("MedicalCertificateGroups")
-        )
+            medical_certificate_groups = medical_certificate_groups_type_0
+        elif _medical_certificate_groups is None:
+            medical_certificate_groups = None
+        else:
+            raise TypeError(
+                f"MedicalCertificateGroups is {type(_medical_certificate_groups).__name__}, not list[dict[str, Any]] | None"
+            )
 
         medical_certificate = cls(
             id=id,

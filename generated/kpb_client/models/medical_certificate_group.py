@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.license_category import LicenseCategory
-
+from ..models.license_category import LicenseCategory
 
 T = TypeVar("T", bound="MedicalCertificateGroup")
 
@@ -25,6 +28,15 @@ class MedicalCertificateGroup:
     license_categories: list[LicenseCategory] | None
     """ The licence categories of the group (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "id": "Id",
+        "name": "Name",
+        "license_categories": "LicenseCategories",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
@@ -58,39 +70,25 @@ class MedicalCertificateGroup:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.license_category import LicenseCategory
-
         d = dict(src_dict)
         id = UUID(d.pop("Id"))
 
-        def _parse_name(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        name: None | str = d.pop("Name")
 
-        name = _parse_name(d.pop("Name"))
+        _license_categories = d.pop("LicenseCategories")
+        license_categories: list[LicenseCategory] | None
+        if isinstance(_license_categories, list):
+            license_categories_type_0 = [
+                LicenseCategory.from_dict(item) for item in _license_categories
+            ]
 
-        def _parse_license_categories(data: object) -> list[LicenseCategory] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                license_categories_type_0 = []
-                _license_categories_type_0 = data
-                for license_categories_type_0_item_data in _license_categories_type_0:
-                    license_categories_type_0_item = LicenseCategory.from_dict(
-                        license_categories_type_0_item_data
-                    )
-
-                    license_categories_type_0.append(license_categories_type_0_item)
-
-                return license_categories_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[LicenseCategory] | None, data)
-
-        license_categories = _parse_license_categories(d.pop("LicenseCategories"))
+            license_categories = license_categories_type_0
+        elif _license_categories is None:
+            license_categories = None
+        else:
+            raise TypeError(
+                f"LicenseCategories is {type(_license_categories).__name__}, not list[dict[str, Any]] | None"
+            )
 
         medical_certificate_group = cls(
             id=id,

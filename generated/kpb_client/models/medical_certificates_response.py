@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    Self,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.medical_certificate import MedicalCertificate
-
+from ..models.medical_certificate import MedicalCertificate
 
 T = TypeVar("T", bound="MedicalCertificatesResponse")
 
@@ -20,6 +23,13 @@ class MedicalCertificatesResponse:
     medical_certificates: list[MedicalCertificate] | None
     """ Every medical certificate of the person; `null` reads as none (D22). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    WIRE_NAMES: ClassVar[Mapping[str, str]] = {
+        "medical_certificates": "MedicalCertificates",
+    }
+    """ The JSON member name of each field, in the spec's order. """
+    TIMESTAMP_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """ The fields that hold a KPB timestamp (a string of the spec's time-zone-marked schema). """
 
     def to_dict(self) -> dict[str, Any]:
         medical_certificates: list[dict[str, Any]] | None
@@ -46,35 +56,21 @@ class MedicalCertificatesResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.medical_certificate import MedicalCertificate
-
         d = dict(src_dict)
+        _medical_certificates = d.pop("MedicalCertificates")
+        medical_certificates: list[MedicalCertificate] | None
+        if isinstance(_medical_certificates, list):
+            medical_certificates_type_0 = [
+                MedicalCertificate.from_dict(item) for item in _medical_certificates
+            ]
 
-        def _parse_medical_certificates(
-            data: object,
-        ) -> list[MedicalCertificate] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                medical_certificates_type_0 = []
-                _medical_certificates_type_0 = data
-                for (
-                    medical_certificates_type_0_item_data
-                ) in _medical_certificates_type_0:
-                    medical_certificates_type_0_item = MedicalCertificate.from_dict(
-                        medical_certificates_type_0_item_data
-                    )
-
-                    medical_certificates_type_0.append(medical_certificates_type_0_item)
-
-                return medical_certificates_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[MedicalCertificate] | None, data)
-
-        medical_certificates = _parse_medical_certificates(d.pop("MedicalCertificates"))
+            medical_certificates = medical_certificates_type_0
+        elif _medical_certificates is None:
+            medical_certificates = None
+        else:
+            raise TypeError(
+                f"MedicalCertificates is {type(_medical_certificates).__name__}, not list[dict[str, Any]] | None"
+            )
 
         medical_certificates_response = cls(
             medical_certificates=medical_certificates,

@@ -1,4 +1,3 @@
-from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -7,32 +6,48 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.applications_response import ApplicationsResponse
 from ...models.error_message import ErrorMessage
-from ...types import UNSET, Response
+from ...types import UNSET, ApiRequest, Response
 
 
-def _get_kwargs(
+def build_request(
     *,
     cpr: str,
-) -> dict[str, Any]:
-
+) -> ApiRequest:
+    """The method, path and query of `GET /Application`, for any HTTP client."""
     params: dict[str, Any] = {}
 
     params["cpr"] = cpr
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/Application",
-        "params": params,
-    }
+    return ApiRequest(
+        method="get",
+        path="/Application",
+        params=params,
+    )
 
+
+def _get_kwargs(
+    *,
+    cpr: str,
+) -> dict[str, Any]:
+    request = build_request(
+        cpr=cpr,
+    )
+    _kwargs: dict[str, Any] = {"method": request.method, "url": request.path}
+    if request.params:
+        _kwargs["params"] = request.params
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ApplicationsResponse | ErrorMessage | None:
+    """The body of *response* as the spec's model for its status.
+
+    Any status is accepted: one the spec does not document gives None, or
+    errors.UnexpectedStatus when the client raises on unexpected statuses.
+    """
     if response.status_code == 200:
         response_200 = ApplicationsResponse.from_dict(response.json())
 
@@ -68,10 +83,10 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ApplicationsResponse | ErrorMessage]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 

@@ -1,4 +1,3 @@
-from http import HTTPStatus
 from typing import Any, cast
 
 import httpx
@@ -6,22 +5,35 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_message import ErrorMessage
-from ...types import Response
+from ...types import ApiRequest, Response
+
+
+def build_request() -> ApiRequest:
+    """The method, path and query of `GET /test`, for any HTTP client."""
+
+    return ApiRequest(
+        method="get",
+        path="/test",
+        params={},
+    )
 
 
 def _get_kwargs() -> dict[str, Any]:
-
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/test",
-    }
-
+    request = build_request()
+    _kwargs: dict[str, Any] = {"method": request.method, "url": request.path}
+    if request.params:
+        _kwargs["params"] = request.params
     return _kwargs
 
 
-def _parse_response(
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorMessage | list[str] | None:
+    """The body of *response* as the spec's model for its status.
+
+    Any status is accepted: one the spec does not document gives None, or
+    errors.UnexpectedStatus when the client raises on unexpected statuses.
+    """
     if response.status_code == 200:
         response_200 = cast(list[str], response.json())
 
@@ -47,10 +59,10 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorMessage | list[str]]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=response.status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parse_response(client=client, response=response),
     )
 
 

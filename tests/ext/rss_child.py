@@ -1,0 +1,89 @@
+"""Run one lookup against a hostile server in a process of its own, and report its peak
+memory. Run by ``test_hostile.py``:
+
+    python rss_child.py BASE_URL CA_FILE MODE [CONCURRENCY]
+
+MODE ``one`` calls ``KpbClient.applications`` once; ``batch`` runs
+``AsyncKpbClient.lookup_many`` over eight numbers at CONCURRENCY. Prints one JSON
+line: the errors seen (type names), the seconds taken, and the peak resident set size
+(VmHWM, this process's own high-water mark since exec) in MB. The address space is
+capped at 2 GiB, so that a client that buffers the answer fails with MemoryError
+instead of taking the machine's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+
+resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+from kpb_ext import AsyncKpbClient, KpbClient, KpbError, RetryPolicy  # noqa: E402
+
+NUMBERS = [
+    "0702614074",
+    "0107529039",
+    "0701614038",
+    "0709614401",
+    "0707614293",
+    "0707614285",
+    "0706614184",
+    "0101701234",
+]
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def one(base_url: str, ca_file: str) -> list[str]:
+    with KpbClient(
+        base_url=base_url, ca_bundle=ca_file, retry=RetryPolicy.none(), timeout=120
+    ) as kpb:
+        try:
+            kpb.applications(NUMBERS[0])
+        except KpbError as error:
+            return [type(error).__name__]
+    return []
+
+
+async def batch(base_url: str, ca_file: str, concurrency: int) -> list[str]:
+    errors: list[str] = []
+    async with AsyncKpbClient(
+        base_url=base_url, ca_bundle=ca_file, retry=RetryPolicy.none(), timeout=120
+    ) as kpb:
+        async for result in kpb.lookup_many(NUMBERS, concurrency=concurrency):
+            errors.extend(type(error).__name__ for error in result.errors.values())
+    return errors
+
+
+def main() -> None:
+    base_url, ca_file, mode, *rest = sys.argv[1:]
+    started = time.monotonic()
+    try:
+        if mode == "one":
+            errors = one(base_url, ca_file)
+        else:
+            errors = asyncio.run(batch(base_url, ca_file, int(rest[0])))
+    except MemoryError:
+        errors = ["MemoryError"]
+    print(
+        json.dumps(
+            {
+                "errors": errors,
+                "seconds": time.monotonic() - started,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
