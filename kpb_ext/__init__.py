@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from ._redact import CprRedactingFilter, install_log_redaction, redact
     from ._retry import RETRY_STATUSES, RetryPolicy
     from ._time import KPB_TIME_ZONE, KpbDateTime, to_datetime
+    from ._urls import InvalidBaseUrlError, same_host, validate_base_url
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -109,6 +110,7 @@ __all__ = [
     "CprRedactingFilter",
     "ExamStatus",
     "HttpsRequiredError",
+    "InvalidBaseUrlError",
     "InvalidCprError",
     "InvalidResponseError",
     "KpbClient",
@@ -141,8 +143,10 @@ __all__ = [
     "next_exam",
     "read_password",
     "redact",
+    "same_host",
     "to_datetime",
     "valid_medical_certificates",
+    "validate_base_url",
 ]
 
 # The module that defines each public name (relative to this package).
@@ -205,6 +209,7 @@ _MODULES: Final[dict[str, tuple[str, ...]]] = {
     "._redact": ("CprRedactingFilter", "install_log_redaction", "redact"),
     "._retry": ("RETRY_STATUSES", "RetryPolicy"),
     "._time": ("KPB_TIME_ZONE", "KpbDateTime", "to_datetime"),
+    "._urls": ("InvalidBaseUrlError", "same_host", "validate_base_url"),
 }
 _DEFINED_IN: Final = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -39,6 +39,7 @@ from ._cpr import Cpr
 from ._redact import install_log_redaction
 from ._responses import read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
+from ._urls import validate_base_url
 
 __all__ = ["DEFAULT_TIMEOUT", "ENVIRONMENTS", "AsyncKpbClient", "KpbClient"]
 
@@ -283,10 +284,4 @@ def _base_url(environment: Environment | None, base_url: str | None) -> str:
             raise ValueError(f"environment is 'test' or 'production', not {environment!r}")
         return ENVIRONMENTS[environment]
     assert base_url is not None
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL:
-        url = httpx.URL()
-    if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"base_url must be an https:// URL, not {base_url!r}")
-    return base_url.rstrip("/")
+    return validate_base_url(base_url)
