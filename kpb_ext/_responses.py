@@ -45,7 +45,7 @@ from ._exceptions import (
     UnauthorizedError,
     UnexpectedStatusError,
 )
-from ._redact import redact
+from ._redact import drop_cut_number, redact
 from ._shape import body_problem
 
 __all__ = [
@@ -150,7 +150,7 @@ def excerpt(content: bytes) -> str:
 
 
 def _drop_cut_digits(text: str) -> str:
-    return text.rstrip("0123456789-+% ")
+    return drop_cut_number(text)
 
 
 # -- error statuses ----------------------------------------------------------------------
