@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from kpb_ext import validate_base_url
+
 from ._identity import Identity
 
 __all__ = [
@@ -46,13 +48,9 @@ def parse_rate(text: str) -> tuple[int, str]:
 
 def check_urls(base_url: str, http_base_url: str | None = None) -> None:
     """ValueError unless *base_url* is https:// and *http_base_url* (if given) http://."""
-    parts = urlsplit(base_url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ValueError(f"the base URL must be an https:// URL, not {base_url!r}")
+    validate_base_url(base_url)
     if http_base_url is not None:
-        http = urlsplit(http_base_url)
-        if http.scheme != "http" or not http.hostname:
-            raise ValueError(f"the plain-HTTP URL must be an http:// URL, not {http_base_url!r}")
+        validate_base_url(http_base_url, scheme="http")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import random
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
@@ -223,10 +222,9 @@ def _check_usage(
         raise click.UsageError("give either --p12, or --cert with --key, not both")
     if (cert is None) != (key is None):
         raise click.UsageError("--cert and --key go together: give both")
-    from kpb_ext import ENVIRONMENTS
+    from kpb_ext import ENVIRONMENTS, same_host
 
-    production = urlsplit(ENVIRONMENTS["production"]).hostname
-    if base_url is not None and urlsplit(base_url).hostname == production:
+    if base_url is not None and same_host(base_url, ENVIRONMENTS["production"]):
         # The test CPR numbers may be real people in production, and its data is real.
         raise click.UsageError(
             "the contract suite runs against the test environment, not production: "

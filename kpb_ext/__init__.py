@@ -92,6 +92,9 @@ if TYPE_CHECKING:
     from ._time import KPB_TIME_ZONE as KPB_TIME_ZONE
     from ._time import KpbDateTime as KpbDateTime
     from ._time import to_datetime as to_datetime
+    from ._urls import InvalidBaseUrlError as InvalidBaseUrlError
+    from ._urls import same_host as same_host
+    from ._urls import validate_base_url as validate_base_url
 
 
 @functools.cache

@@ -65,6 +65,13 @@ _PEM_KEY = re.compile(
 )
 
 
+_CA_BUNDLE_HINT: Final = (
+    "Give as CA bundle (--ca-bundle, ca_bundle) a readable PEM file of the CA certificates "
+    "that issued the server's certificate (-----BEGIN CERTIFICATE----- blocks), such as the "
+    "simulator's ca.pem. KPB's own environments need none: the system's trust store is used."
+)
+
+
 class CertificateExpiryWarning(UserWarning):
     """The client certificate expires soon: renew it and register the new one."""
 
@@ -132,7 +139,7 @@ class ClientCertificate:
             raise CertificateLoadError(f"{_name(path)} holds no private key")
         if cert is None and not extra:
             raise CertificateLoadError(f"{_name(path)} holds no certificate")
-        return cls._from_parts(key, [c for c in (cert, *extra) if c is not None], path)
+        return cls._from_parts(key, [c for c in (cert, *extra) if c is not None], path, path)
 
     @classmethod
     def from_pem(
@@ -149,8 +156,9 @@ class ClientCertificate:
         cert_data = _read(cert_path, "certificate file")
         certificates = _load_certificates(cert_data, cert_path)
         key_data = cert_data if key_path is None else _read(key_path, "key file")
-        key = _load_pem_key(key_data, key_path or cert_path, password)
-        return cls._from_parts(key, certificates, cert_path)
+        key_source = cert_path if key_path is None else key_path
+        key = _load_pem_key(key_data, key_source, password)
+        return cls._from_parts(key, certificates, key_source, cert_path)
 
     @classmethod
     def load(
@@ -168,7 +176,11 @@ class ClientCertificate:
 
     @classmethod
     def _from_parts(
-        cls, key: PrivateKeyTypes, certificates: list[x509.Certificate], source: PathLike
+        cls,
+        key: PrivateKeyTypes,
+        certificates: list[x509.Certificate],
+        key_source: PathLike,
+        cert_source: PathLike,
     ) -> ClientCertificate:
         # The leaf is the certificate of the key, wherever the file put it.
         wanted = _public_der(key)
@@ -176,9 +188,10 @@ class ClientCertificate:
             if _public_der(candidate) == wanted:
                 chain = certificates[:index] + certificates[index + 1 :]
                 return cls(candidate, key, chain)
+        where = "" if key_source == cert_source else f" in {_name(cert_source)}"
         raise CertificateLoadError(
-            f"the private key in {_name(source)} does not belong to the certificate "
-            f"{_describe(certificates[0])}"
+            f"the private key in {_name(key_source)} does not belong to the certificate"
+            f"{where} {_describe(certificates[0])}"
         )
 
     # -- facts for support requests (PDF §3.1) -------------------------------------------
@@ -326,7 +339,8 @@ def create_ssl_context(
             context.load_verify_locations(cafile=os.fspath(ca_bundle))
         except (OSError, ssl.SSLError) as exc:
             raise CertificateLoadError(
-                f"cannot use the CA bundle {_name(ca_bundle)}: {exc}"
+                f"cannot use the CA bundle {_name(ca_bundle)}: {exc.strerror or exc}",
+                hint=_CA_BUNDLE_HINT,
             ) from None
     if certificate is not None:
         certificate._load_into(context)

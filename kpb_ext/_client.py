@@ -65,6 +65,7 @@ from ._transport import (
     phase_timeouts,
     read_body,
 )
+from ._urls import validate_base_url
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_RESPONSE_BYTES", "AsyncKpbClient", "KpbClient"]
 
@@ -484,10 +485,4 @@ def _base_url(environment: Environment | None, base_url: str | None) -> str:
             raise ValueError(f"environment is 'test' or 'production', not {environment!r}")
         return ENVIRONMENTS[environment]
     assert base_url is not None
-    try:
-        url = httpx.URL(base_url)
-    except httpx.InvalidURL:
-        url = httpx.URL()
-    if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(f"base_url must be an https:// URL, not {base_url!r}")
-    return base_url.rstrip("/")
+    return validate_base_url(base_url)

@@ -1,13 +1,22 @@
 """Masking of CPR numbers in text, log records and tracebacks.
 
 A CPR number is masked to its birth date and four stars: ``070261-****``. Anything
-shaped like one is masked, whether or not it is a valid number: ten digits in a row,
-or six and four digits split by a hyphen, a space, ``+`` or their URL encodings, even
-inside a longer run of digits (a mistyped number may hold a real one). The price is an
-occasional harmless mask on something else, such as a long integer. Two things that
-support staff must be able to read are left whole: GUIDs, and hexadecimal digests of 32
-or more characters such as certificate thumbprints, which hold ten digits in a row in
-about one case in nine.
+shaped like one is masked, whether or not it is a valid number, in every way people and
+programs write one:
+
+- ten digits in a row, or six and four split by a hyphen or any other dash, a space of
+  any kind, ``.``, ``+`` or ``/``, or by their URL or HTML encodings (``%2B``, ``%E2%80%93``,
+  ``&ndash;``...): ``0702614074``, ``070261-4074``, ``070261.4074``,
+  ``070261%2B4074``, ``070261 - 4074``, and the same with an en dash (U+2013);
+- the birth date in pairs: ``07.02.61-4074``, ``07 02 61 4074``, ``07 02 61 40 74``;
+- four and six: ``0702 614074``;
+- in any script's decimal digits, such as full-width ones (U+FF10 to U+FF19).
+
+A number inside a longer run of digits is masked too (a mistyped number may hold a real
+one). The price is an occasional harmless mask on something else, such as a long
+integer or a phone number written in pairs. Two things that support staff must be able
+to read are left whole: GUIDs, and hexadecimal digests of 32 or more characters such as
+certificate thumbprints, which hold ten digits in a row in about one case in nine.
 
 httpx logs every request URL, with its ``?cpr=`` query, at INFO on the ``httpx``
 logger, and httpcore logs response headers at DEBUG. :func:`install_log_redaction`
@@ -24,6 +33,7 @@ import threading
 
 __all__ = [
     "CprRedactingFilter",
+    "drop_cut_number",
     "install_log_redaction",
     "logger",
     "mask_input",
@@ -33,18 +43,48 @@ __all__ = [
 #: The logger of this package. One logger, so that one filter covers every module.
 logger = logging.getLogger("kpb_ext")
 
+# One character or encoding that may stand between the digits of a CPR number.
+_DASHES = "\\-\u00ad\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+_SEPARATOR = (
+    rf"(?:[\s{_DASHES}.+/\uff0b\uff0e\uff0f\u200b-\u200d\u2060\ufeff]"
+    r"|%(?:2[bBdDeEfF0]|[eE]2%80%(?:9[0-5]|8[bB])|[eE]2%88%92|[cC]2%[aA]0)"
+    r"|&(?:nbsp|ndash|mdash|minus|hyphen|#[0-9]{2,5}|#[xX][0-9A-Fa-f]{2,4});)"
+)
+# Between the birth date and the serial number a dash may have spaces around it.
+_JOIN = rf"(?:\s{{0,3}}[{_DASHES}]\s{{0,3}}|{_SEPARATOR})"
+_D = r"\d"  # any script's decimal digit
+
 _CPR_SHAPED = re.compile(
     r"(?P<kept>(?<![0-9A-Za-z])(?:"
     r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"  # GUID
     r"|[0-9A-Fa-f]{32,}"  # digest, thumbprint
     r")(?![0-9A-Za-z]))"
-    r"|(?P<birth>[0-9]{6})(?:[-\s+]|%2[dD]|%20)?[0-9]{4}"
+    # 07 02 61 40 74: five pairs, one separator
+    rf"|{_D}{{2}}(?P<pairs>{_SEPARATOR}){_D}{{2}}(?P=pairs){_D}{{2}}(?P=pairs)"
+    rf"{_D}{{2}}(?P=pairs){_D}{{2}}"
+    # 07.02.61-4074: the birth date in pairs, then the serial number
+    rf"|{_D}{{2}}(?P<date>{_SEPARATOR}){_D}{{2}}(?P=date){_D}{{2}}{_JOIN}?{_D}{{4}}"
+    # 0702 614074
+    rf"|{_D}{{4}}{_SEPARATOR}{_D}{{6}}"
+    # 0702614074, 070261-4074
+    rf"|{_D}{{6}}{_JOIN}?{_D}{{4}}"
 )
+_DIGIT = re.compile(r"\d")
+_SEPARATOR_ONLY = re.compile(_SEPARATOR)
+# What a cut through a CPR number may leave at the end of a text: digits, separators and
+# the start of an encoding. Looked for in the last characters only, so the search
+# stays short whatever the text.
+_CUT_TAIL = re.compile(rf"(?:{_D}|{_SEPARATOR}|[%&][#0-9A-Za-z]{{0,7}})+\Z")
+_CUT_WINDOW = 128
 
 
 def _mask(match: re.Match[str]) -> str:
     kept = match.group("kept")
-    return kept if kept is not None else f"{match.group('birth')}-****"
+    if kept is not None:
+        return kept
+    # Separators first: an encoded one (%2B, &#8211;) holds digits of its own.
+    digits = _DIGIT.findall(_SEPARATOR_ONLY.sub("", match.group()))
+    return "".join(str(int(digit)) for digit in digits[:6]) + "-****"
 
 
 # Loggers of the installed httpx 0.28 / httpcore 1.0 (module-level getLogger calls).
@@ -64,6 +104,16 @@ _install_lock = threading.Lock()
 def redact(text: str) -> str:
     """Return *text* with every CPR-shaped number masked as ``DDMMYY-****``."""
     return _CPR_SHAPED.sub(_mask, text)
+
+
+def drop_cut_number(text: str) -> str:
+    """*text* without the digits and separators at its end.
+
+    For a text cut from a longer one before masking: a CPR number split by the cut is
+    no longer CPR-shaped, so :func:`redact` would leave its first digits readable.
+    """
+    found = _CUT_TAIL.search(text, max(0, len(text) - _CUT_WINDOW))
+    return text[: found.start()] if found else text
 
 
 def mask_input(text: str) -> str:

@@ -43,7 +43,7 @@ from ._exceptions import (
     UnauthorizedError,
     UnexpectedStatusError,
 )
-from ._redact import redact
+from ._redact import drop_cut_number, redact
 from ._shape import body_problem
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "read_model",
     "read_string_list",
     "response_error",
+    "tls_error",
     "transport_error",
 ]
 
@@ -160,7 +161,7 @@ def excerpt(content: bytes) -> str:
 
 
 def _drop_cut_digits(text: str) -> str:
-    return text.rstrip("0123456789-+% ")
+    return drop_cut_number(text)
 
 
 # -- error statuses ----------------------------------------------------------------------
@@ -246,6 +247,13 @@ _REFUSED_HINT: Final = (
     "function certificate is given with its private key, is a client certificate, has not "
     "expired, and is issued by a CA the server accepts."
 )
+_VERSION_HINT: Final = (
+    "The server offers no TLS version this client accepts: KPB speaks TLS 1.2 (PDF §3), and "
+    "the client refuses anything older. Check that the base URL names KPB, and ask whoever "
+    "runs a proxy in between to allow TLS 1.2 or newer."
+)
+# OpenSSL's words for a failed version negotiation, on either side.
+_VERSION: Final = ("protocol version", "unsupported protocol", "no protocols available")
 _ALERTS: Final = ("alert", "handshake failure", "no certificate", "peer did not return")
 
 
@@ -262,15 +270,23 @@ def transport_error(exc: httpx.TransportError) -> TransportError:
         return KpbTimeoutError(f"timed out while {phase}")
     tls = _ssl_cause(exc)
     if tls is not None:
-        text = redact(str(tls))
-        if isinstance(tls, ssl.SSLCertVerificationError):
-            return TlsError(f"TLS failed: {text}", hint=_VERIFY_HINT)
-        if any(word in text.lower() for word in _ALERTS):
-            return TlsError(f"TLS failed: {text}", hint=_REFUSED_HINT)
-        return TlsError(f"TLS failed: {text}")
+        return tls_error(tls)
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         return ConnectionFailedError(f"connection failed: {reason}")
     return TransportError(f"{type(exc).__name__}: {reason}")
+
+
+def tls_error(exc: ssl.SSLError) -> TlsError:
+    """Our error for a failed TLS handshake, with the hint that fits its cause."""
+    text = redact(str(exc))
+    lowered = text.lower()
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TlsError(f"TLS failed: {text}", hint=_VERIFY_HINT)
+    if any(words in lowered for words in _VERSION):
+        return TlsError(f"TLS failed: {text}", hint=_VERSION_HINT)
+    if any(word in lowered for word in _ALERTS):
+        return TlsError(f"TLS failed: {text}", hint=_REFUSED_HINT)
+    return TlsError(f"TLS failed: {text}")
 
 
 def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:

@@ -148,8 +148,18 @@ def create_certificates(directory: Path | str, *, password: str | None = None) -
             f"{directory} already holds a simulator certificate set; use it as it is "
             "or choose an empty directory"
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    password = password or secrets.token_urlsafe(18)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _write_set(directory, password or secrets.token_urlsafe(18))
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename not in (None, str(directory)) else ""
+        raise CertificateError(
+            f"cannot create a certificate set in {directory}: {exc.strerror or exc}{where}"
+        ) from exc
+    return load_certificates(directory)
+
+
+def _write_set(directory: Path, password: str) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -249,7 +259,6 @@ def create_certificates(directory: Path | str, *, password: str | None = None) -
     (directory / REGISTRY_FILE).write_text(
         json.dumps(registry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return load_certificates(directory)
 
 
 def load_certificates(directory: Path | str) -> CertificateSet:

@@ -40,6 +40,10 @@ def load_persons(path: Path | str | None = None) -> dict[str, Person]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataError(f"cannot read data file {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path} is not UTF-8 text (byte {exc.start} cannot be read): give a YAML file"
+        ) from exc
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         document = yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)

@@ -11,9 +11,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import io
 import json
 import logging
+import os
 import re
+import shutil
+import signal
 import socket
 import socketserver
 import ssl
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, unquote_plus
 
@@ -44,6 +48,10 @@ _NO_CHECK_TIME = 0x200000
 _HANDSHAKE_TIMEOUT = 10.0
 _IDLE_TIMEOUT = 60.0
 _MAX_DISCARDED_BODY = 1 << 20
+# Bytes of a request line, and of all header lines together; beyond them the request
+# is answered 414 or 431 without being read further, so that memory stays bounded.
+_MAX_REQUEST_LINE = 1 << 16
+_MAX_HEADERS = 1 << 16
 
 _ROUTES = {
     "/api/test": "test",
@@ -230,18 +238,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.peer = _Peer.from_der(der) if der else None
 
     def handle_one_request(self) -> None:
+        self.command, self.path = "", ""  # for the log, until the request line is read
         try:
-            self.raw_requestline = self.rfile.readline(65537)
+            self.raw_requestline = self.rfile.readline(_MAX_REQUEST_LINE + 1)
+            if len(self.raw_requestline) > _MAX_REQUEST_LINE:
+                self._refuse(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            head = self._read_headers()
         except TimeoutError:
             self.close_connection = True
             return
-        if len(self.raw_requestline) > 65536:
-            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+        if head is None:
+            self._refuse(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
             return
-        if not self.raw_requestline:
-            self.close_connection = True
-            return
-        if not self.parse_request():
+        # http.server parses the request line and the headers it reads from rfile.
+        connection, self.rfile = self.rfile, io.BytesIO(head)
+        try:
+            parsed = self.parse_request()
+        finally:
+            self.rfile = connection
+        if not parsed:
             return
         self._discard_body()
         request = _Request(
@@ -258,6 +277,32 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("error answering %s %s", self.command, _mask_cpr(self.path))
             response = _INTERNAL_ERROR
         self._send(response, head_only=self.command == "HEAD")
+
+    def _read_headers(self) -> bytes | None:
+        """The header lines up to and with the empty line; None beyond _MAX_HEADERS."""
+        lines = []
+        size = 0
+        while True:
+            line = self.rfile.readline(_MAX_HEADERS - size + 1)
+            size += len(line)
+            if size > _MAX_HEADERS:
+                return None
+            lines.append(line)
+            if line in (b"\r\n", b"\n", b""):
+                return b"".join(lines)
+
+    def _refuse(self, status: HTTPStatus) -> None:
+        """Answer a request too large to read, as http.sys does, and close."""
+        self.close_connection = True
+        self.request_version = "HTTP/1.1"
+        page = (
+            f"<!DOCTYPE html>\r\n<html><head><title>{status.phrase}</title></head>\r\n"
+            f"<body><h2>{status.phrase}</h2><p>HTTP Error {status.value}.</p></body></html>\r\n"
+        )
+        self._send(
+            _Response(status.value, page.encode("ascii"), "text/html; charset=us-ascii"),
+            head_only=False,
+        )
 
     def _discard_body(self) -> None:
         # Read a request body nobody asked for, so that the connection stays usable.
@@ -302,6 +347,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default of 5 overflows when many clients connect at once; the
+    # kernel caps this at its own maximum (net.core.somaxconn on Linux).
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(
         self,
@@ -498,7 +546,46 @@ def throwaway_simulator(
     """
     from ._certificates import create_certificates
 
-    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
+    with (
+        tempfile.TemporaryDirectory(prefix=prefix) as directory,
+        _removed_on_termination(directory),
+    ):
         certificates = create_certificates(Path(directory))
         with Simulator(certificates, port=0, http_port=0, drift=drift) as simulator:
             yield certificates, simulator
+
+
+# Signals that end a process at once by default, running no cleanup. SIGINT raises
+# KeyboardInterrupt instead, which runs it.
+_TERMINATING = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _removed_on_termination(directory: str) -> Iterator[None]:
+    """Remove *directory* also when SIGTERM or SIGHUP ends the process.
+
+    Only where the signal would end the process at once (its default action): the
+    directory is removed, then the process ends by that signal as it would have. A
+    handler the program installed itself is left alone, and so is an ignored signal
+    (``nohup``). Signal handlers belong to the main thread; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def remove_and_end(signum: int, frame: FrameType | None) -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    previous = {}
+    for signum in _TERMINATING:
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, remove_and_end)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 import click
+from click.core import ParameterSource
 
 from ._certificates import CertificateError, CertificateSet, create_certificates, load_certificates
 from ._data import DataError
@@ -23,6 +24,11 @@ from ._server import Simulator
 __all__ = ["serve", "sim"]
 
 _EXAMPLE_CPR = "0702614074"  # Elev 1 of Bilag A
+_PORT = click.IntRange(0, 65535)
+# SIGHUP: the terminal closed. Not on Windows.
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 # Exit codes as in the rest of the kpb command.
@@ -40,13 +46,25 @@ class _CertificateProblem(click.ClickException):
 
 @click.group(invoke_without_command=True)
 @click.pass_context
-def sim(ctx: click.Context) -> None:
+def sim(ctx: click.Context, /, **serve_options: object) -> None:
     """Offline stand-in for the KPB test environment (mutual TLS, Bilag A data).
 
-    Without a subcommand, serves with throwaway certificates (like `serve`).
+    Without a subcommand, serves as `serve` does, and takes its options
+    (`kpb sim --port 8443`).
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(serve)
+        ctx.invoke(serve, **serve_options)
+        return
+    given = [
+        parameter.opts[0]
+        for parameter in ctx.command.params
+        if ctx.get_parameter_source(parameter.name or "") is not ParameterSource.DEFAULT
+    ]
+    if given:
+        raise click.UsageError(
+            f"{', '.join(given)} belongs to `kpb sim serve`: write it after the "
+            f"subcommand, or leave the subcommand out to serve"
+        )
 
 
 @sim.command()
@@ -76,9 +94,19 @@ def init(directory: Path) -> None:
     help="A certificate set made by `kpb sim init`. Default: throwaway certificates.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=0, show_default=True, help="HTTPS port; 0 picks a free one.")
 @click.option(
-    "--http-port", default=0, show_default=True, help="Plain-HTTP port; 0 picks a free one."
+    "--port",
+    type=_PORT,
+    default=0,
+    show_default=True,
+    help="HTTPS port; 0 picks a free one.",
+)
+@click.option(
+    "--http-port",
+    type=_PORT,
+    default=0,
+    show_default=True,
+    help="Plain-HTTP port; 0 picks a free one.",
 )
 @click.option(
     "--drift",
@@ -134,7 +162,7 @@ def serve(
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, request_stop) for sig in _STOP_SIGNALS}
     try:
         try:
             simulator.start()
@@ -151,6 +179,10 @@ def serve(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _remove(throwaway)
+
+
+# `kpb sim` alone serves, so it takes serve's options (whatever serve gets later).
+sim.params.extend(serve.params)
 
 
 @sim.command("drift-modes")

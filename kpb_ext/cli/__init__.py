@@ -35,8 +35,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 
 _EPILOG = """\b
 Exit codes: 0 success, 1 contract violations, 2 usage or invalid input
-(an invalid CPR number is one), 3 KPB answered with an error, 4 network or
-TLS failure, 5 the client certificate cannot be used.
+(an invalid CPR number or base URL, a file that cannot be read or written),
+3 KPB answered with an error, 4 network or TLS failure, 5 a certificate
+cannot be used, 70 an unexpected error in kpb itself (-v shows it), 141 the
+output was closed early.
 
 \b
 With no --env or --base-url, commands run against the embedded simulator,
@@ -59,6 +61,19 @@ class _LazyGroup(click.Group):
         # The listing uses the static help above, so that --help imports no subcommand.
         with formatter.section("Commands"):
             formatter.write_dl([(name, help_) for name, (_, help_) in _COMMANDS.items()])
+
+    def invoke(self, ctx: click.Context) -> object:
+        # The safety net: whatever a command did not foresee ends in one line, a next
+        # step and a documented exit code, never in a traceback.
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001 (the net for what nothing else caught)
+            from kpb_ext.cli._errors import unexpected
+
+            verbose = isinstance(ctx.obj, TargetOptions) and ctx.obj.verbose
+            raise click.exceptions.Exit(unexpected(error, verbose=verbose)) from None
 
 
 @click.group(
@@ -130,6 +145,9 @@ def cli(
         ca_bundle=ca_bundle,
         verbose=verbose,
     )
+    from kpb_ext.cli._errors import library_logs_silenced, warnings_in_our_words
+
+    ctx.with_resource(warnings_in_our_words())
     if verbose:
         import logging
 
@@ -138,6 +156,9 @@ def cli(
         )
         for name in ("kpb_ext", "kpb_sim", "httpx", "httpcore"):
             logging.getLogger(name).setLevel(logging.DEBUG)
+    else:
+        # What kpb_ext logs at WARNING it also says as a Python warning, which is shown.
+        ctx.with_resource(library_logs_silenced())
 
 
 def main() -> None:

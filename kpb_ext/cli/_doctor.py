@@ -1,23 +1,30 @@
 """``kpb doctor``: check the way to KPB one step at a time, and stop at the first failure.
 
 1. DNS, 2. TCP, 3. TLS handshake and the server's certificate, 4. the client
-certificate, 5. ``/test``, 6. one authorised call. Each failure names the next step; a
-401 from KPB names the action of PDF §3.1.
+certificate, 5. ``/test``, 6. one authorised call to each service, since KPB registers a
+certificate per service. Each failure names the next step; a 401 from KPB names the
+action of PDF §3.1.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import socket
 import ssl
-from collections.abc import Callable
-from typing import NoReturn
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from kpb_ext import (
     EXPIRY_WARNING_DAYS,
+    AccessNotAllowedError,
+    CertificateExpiryWarning,
     ClientCertificate,
     ConnectionFailedError,
     Cpr,
@@ -26,7 +33,8 @@ from kpb_ext import (
     TlsError,
     create_ssl_context,
 )
-from kpb_ext.cli._errors import exit_code
+from kpb_ext._responses import tls_error
+from kpb_ext.cli._errors import excerpt, exit_code, plain
 from kpb_ext.cli._exit import ExitCode
 from kpb_ext.cli._options import Target, TargetOptions
 
@@ -36,41 +44,74 @@ _ALLOW_LISTING = (
     "this machine's public IP address to kpb.support@knowledgecube.net (PDF §3.1). Also "
     "check firewalls and outgoing proxies."
 )
+#: The services an authorised call is made to (PDF §3.2.1, §3.2.2): a certificate is
+#: registered for each service on its own (PDF §3.1).
+_SERVICES: tuple[tuple[str, str, Callable[[KpbClient, Cpr], Sequence[Any]]], ...] = (
+    ("/MedicalCertificate", "medical certificates", KpbClient.medical_certificates),
+    ("/Application", "applications", KpbClient.applications),
+)
+_MAX_TIMEOUT = 600.0
 
 console = Console(highlight=False, soft_wrap=True)
 
 
 def _passed(step: str, detail: str) -> None:
-    console.print(f"[green]✓[/] [bold]{step}[/]: {detail}")
+    console.print(Text.assemble(("✓", "green"), " ", (step, "bold"), ": ", plain(detail)))
 
 
 def _failed(step: str, detail: str, next_step: str, code: ExitCode) -> NoReturn:
-    console.print(f"[red]✗[/] [bold]{step}[/]: {detail}")
-    console.print(f"  [bold]Next step:[/] {next_step}")
+    _failure(step, detail, next_step)
     raise click.exceptions.Exit(code)
+
+
+def _failure(step: str, detail: str, next_step: str, body: str | None = None) -> None:
+    console.print(Text.assemble(("✗", "red"), " ", (step, "bold"), ": ", plain(detail)))
+    if body is not None:
+        console.print(Text.assemble("  ", ("Excerpt:", "bold"), " ", body))
+    console.print(Text.assemble("  ", ("Next step:", "bold"), " ", plain(next_step)))
+
+
+def _error_failure(step: str, error: KpbError, next_step: str | None = None) -> None:
+    detail = f"{type(error).__name__}: {error}"
+    _failure(step, detail, next_step or error.hint, excerpt(error))
 
 
 def _check(step: str, action: Callable[[], str]) -> None:
     """Run one step: a KpbError stops the doctor with its hint and exit code."""
-    try:
+    with _reported(step):
         detail = action()
-    except KpbError as error:
-        _failed(step, f"{type(error).__name__}: {error}", error.hint, exit_code(error))
     _passed(step, detail)
+
+
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (math.isfinite(value) and 0 < value <= _MAX_TIMEOUT):
+        raise click.BadParameter(
+            f"{value} is not a number of seconds above 0 and at most {_MAX_TIMEOUT:.0f}"
+        )
+    return value
 
 
 @click.command()
 @click.option(
     "--cpr",
-    help="CPR number for the authorised call. Default: Elev 1 of Bilag A (0702614074) on "
+    help="CPR number for the authorised calls. Default: Elev 1 of Bilag A (0702614074) on "
     "the test environment and the simulator. Production holds real citizens' data, so "
-    "there the call is made only with an explicit --cpr.",
+    "there the calls are made only with an explicit --cpr.",
 )
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per step.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    callback=_seconds,
+    help=f"Seconds per step, above 0 and at most {_MAX_TIMEOUT:.0f}.",
+)
 @click.pass_obj
 def doctor(options: TargetOptions, cpr: str | None, timeout: float) -> None:
-    """Check DNS, TCP, TLS, the certificate, /test and one authorised call, in order."""
-    production = options.environment == "production"
+    """Check DNS, TCP, TLS, the certificate, /test and one authorised call per service."""
+    if options.configured:
+        with _reported("Base URL"):
+            options.resolved_base_url()
     with options.target() as target:
         host, port = _address(target.base_url)
         addresses = _dns(host, port)
@@ -79,41 +120,88 @@ def doctor(options: TargetOptions, cpr: str | None, timeout: float) -> None:
         certificate = _client_certificate(target)
         with KpbClient(**target.client_arguments(), timeout=timeout) as kpb:
             _check("KPB /test", lambda: f"answered {kpb.ping()}")
-            if production and cpr is None:
+            if target.production and cpr is None:
                 console.print(
-                    "[yellow]-[/] [bold]Authorised call[/]: skipped on production; give "
-                    "--cpr with a number you may lawfully look up to test authorisation."
+                    Text.assemble(
+                        ("-", "yellow"),
+                        " ",
+                        ("Authorised call", "bold"),
+                        ": skipped on production; give --cpr with a number you may lawfully "
+                        "look up to test authorisation.",
+                    )
                 )
                 return
-            number = cpr or ELEV_1
+            with _reported("Authorised call"):
+                person = Cpr.parse(cpr or ELEV_1)
+            _authorised_calls(kpb, person, certificate)
+    console.print(Text("All checks passed.", style="green"))
 
-            def authorised_call() -> str:
-                found = kpb.applications(Cpr.parse(number))
-                return (
-                    f"GET /Application for {Cpr.parse(number)} answered 200 with "
-                    f"{len(found)} application(s): certificate {certificate.thumbprint_sha1} "
-                    f"is registered for the service"
-                )
 
-            _check("Authorised call", authorised_call)
-    console.print("[green]All checks passed.[/]")
+@contextlib.contextmanager
+def _reported(step: str) -> Iterator[None]:
+    """A KpbError in the block fails *step* with its hint and exit code."""
+    try:
+        yield
+    except KpbError as error:
+        _error_failure(step, error)
+        raise click.exceptions.Exit(exit_code(error)) from None
+
+
+def _authorised_calls(kpb: KpbClient, person: Cpr, certificate: ClientCertificate) -> None:
+    """Call each service once. KPB registers a certificate per service (PDF §3.1), so a
+    refusal by one service is reported and the other is still tried; any other
+    failure stops the doctor, as it would stop every call."""
+    thumbprint = certificate.thumbprint_sha1
+    refused: list[str] = []
+    for route, records, call in _SERVICES:
+        step = f"Authorised call {route}"
+        try:
+            found = call(kpb, person)
+        except AccessNotAllowedError as error:
+            _error_failure(
+                step,
+                error,
+                f"Certificate {thumbprint} is registered with KPB, but not for {route} "
+                f"({records}). {error.hint}",
+            )
+            refused.append(route)
+            continue
+        except KpbError as error:
+            _error_failure(step, error)
+            raise click.exceptions.Exit(exit_code(error)) from None
+        _passed(
+            step,
+            f"GET {route} for {person} answered 200 with {len(found)} {records}: "
+            f"certificate {thumbprint} may call {route}",
+        )
+    if refused:
+        allowed = [route for route, _, _ in _SERVICES if route not in refused]
+        may = f"may call {' and '.join(allowed)} but not" if allowed else "may call neither"
+        console.print(
+            Text.assemble(
+                ("✗", "red"),
+                " ",
+                ("Services", "bold"),
+                f": certificate {thumbprint} {may} {' and '.join(refused)}.",
+            )
+        )
+        raise click.exceptions.Exit(ExitCode.KPB_ERROR)
 
 
 def _address(base_url: str) -> tuple[str, int]:
+    """Host and port of a base URL that has passed validate_base_url."""
     parts = urlsplit(base_url)
-    if parts.scheme != "https" or not parts.hostname:
-        _failed(
-            "Base URL",
-            f"{base_url!r} is not an https:// URL",
-            "KPB answers only HTTPS (plain HTTP gets 403 HTTPS Required): use the "
-            "BaseUrl of PDF §1.1, e.g. https://service-kpbt2.knowledgecube.net/api",
-            ExitCode.USAGE,
-        )
     if not parts.path.rstrip("/").lower().endswith("/api"):
         console.print(
-            f"[yellow]![/] [bold]Base URL[/]: {base_url} does not end in /api; KPB's "
-            "services are under /api (PDF §1.1)."
+            Text.assemble(
+                ("!", "yellow"),
+                " ",
+                ("Base URL", "bold"),
+                f": {plain(base_url)} does not end in /api; KPB's services are under /api "
+                "(PDF §1.1).",
+            )
         )
+    assert parts.hostname is not None
     return parts.hostname, parts.port or 443
 
 
@@ -147,7 +235,8 @@ def _tcp(addresses: list[str], port: int, timeout: float, target: Target) -> Non
 
 
 def _tls(host: str, port: int, target: Target, timeout: float) -> None:
-    context = create_ssl_context(None, ca_bundle=target.ca_bundle)
+    with _reported("CA bundle"):
+        context = create_ssl_context(None, ca_bundle=target.ca_bundle)
     try:
         with (
             socket.create_connection((host, port), timeout=timeout) as raw,
@@ -164,7 +253,10 @@ def _tls(host: str, port: int, target: Target, timeout: float) -> None:
             "system clock; check that the base URL's host is KPB's.",
             ExitCode.NETWORK,
         )
-    except (ssl.SSLError, OSError) as error:
+    except ssl.SSLError as error:
+        hint = tls_error(error).hint
+        _failed("TLS", f"handshake failed: {error}", hint, ExitCode.NETWORK)
+    except OSError as error:
         _failed("TLS", f"handshake failed: {error}", TlsError.hint, ExitCode.NETWORK)
     subject = _name(peer.get("subject", ()))
     issuer = _name(peer.get("issuer", ()))
@@ -185,10 +277,10 @@ def _name(rdns: object) -> str:
 
 def _client_certificate(target: Target) -> ClientCertificate:
     step = "Client certificate"
-    try:
+    with _reported(step), warnings.catch_warnings():
+        # The expiry is part of this step's report, below.
+        warnings.simplefilter("ignore", CertificateExpiryWarning)
         certificate = target.certificate
-    except KpbError as error:
-        _failed(step, f"{type(error).__name__}: {error}", error.hint, exit_code(error))
     if certificate is None:
         _failed(
             step,
@@ -203,9 +295,13 @@ def _client_certificate(target: Target) -> ClientCertificate:
         f"{certificate.subject}; SHA-1 thumbprint {certificate.thumbprint_sha1}; expires "
         f"{certificate.not_valid_after:%Y-%m-%d} ({days} days left)",
     )
-    if days <= EXPIRY_WARNING_DAYS:
+    if days < EXPIRY_WARNING_DAYS:
         console.print(
-            f"  [yellow]![/] It expires within {EXPIRY_WARNING_DAYS} days: order a new "
-            "function certificate and register it with KPB support in good time."
+            Text.assemble(
+                "  ",
+                ("!", "yellow"),
+                f" It expires within {EXPIRY_WARNING_DAYS} days: order a new function "
+                "certificate and register it with KPB support in good time.",
+            )
         )
     return certificate

@@ -15,5 +15,11 @@ class ExitCode(IntEnum):
     KPB_ERROR = 3
     #: The network or TLS failed: DNS, connection refused, timeout, handshake.
     NETWORK = 4
-    #: The local client certificate cannot be used: unreadable, wrong password, expired.
+    #: A certificate cannot be used: the client certificate (unreadable, wrong password,
+    #: expired) or the CA bundle.
     CERTIFICATE = 5
+    #: An unexpected error in kpb itself; ``-v`` shows the details (sysexits' EX_SOFTWARE).
+    INTERNAL = 70
+    #: The output was closed before kpb had written it all (``kpb lookup ... | head``), as
+    #: a shell reports a process ended by SIGPIPE.
+    PIPE_CLOSED = 141

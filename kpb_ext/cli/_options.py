@@ -31,6 +31,8 @@ class Target:
     ca_bundle: str | None
     simulated: bool
     load_certificate: Callable[[], ClientCertificate | None]
+    #: KPB's production environment, however it was named: real citizens' data.
+    production: bool = False
 
     @functools.cached_property
     def certificate(self) -> ClientCertificate | None:
@@ -59,12 +61,13 @@ class TargetOptions:
         return bool(self.environment or self.base_url)
 
     def resolved_base_url(self) -> str:
-        from kpb_ext import ENVIRONMENTS
+        """The base URL to call; InvalidBaseUrlError unless it is one KPB could answer."""
+        from kpb_ext import ENVIRONMENTS, validate_base_url
 
         if self.base_url and self.environment:
             raise click.UsageError("give --env or --base-url, not both")
         if self.base_url:
-            return self.base_url.rstrip("/")
+            return validate_base_url(self.base_url)
         assert self.environment is not None
         return ENVIRONMENTS[self.environment]
 
@@ -86,11 +89,15 @@ class TargetOptions:
     def target(self) -> Iterator[Target]:
         """The configured KPB, or the embedded simulator for as long as the block runs."""
         if self.configured:
+            from kpb_ext import ENVIRONMENTS, same_host
+
+            base_url = self.resolved_base_url()
             yield Target(
-                base_url=self.resolved_base_url(),
+                base_url=base_url,
                 ca_bundle=self.ca_bundle,
                 simulated=False,
                 load_certificate=self.load_certificate,
+                production=same_host(base_url, ENVIRONMENTS["production"]),
             )
             return
         if self.cert or self.key or self.p12 or self.ca_bundle:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -211,7 +213,9 @@ def test_help_lists_every_command_and_exit_code() -> None:
         "sim",
     ):
         assert command in result.stdout
-    assert "5 the client certificate cannot be used" in " ".join(result.stdout.split())
+    listing = " ".join(result.stdout.split())
+    assert "5 a certificate cannot be used" in listing
+    assert "70 an unexpected error in kpb itself" in listing
 
 
 # -- against an explicit target ----------------------------------------------------------
@@ -318,12 +322,38 @@ def test_doctor_with_unregistered_certificate_stops_at_the_authorised_call(
     assert "All checks passed" not in result.stdout
 
 
-def test_doctor_with_application_only_certificate_passes(
+def test_doctor_says_which_service_an_application_only_certificate_may_not_use(
     kpb_sim: Simulator, kpb_sim_certs: CertificateSet
 ) -> None:
-    """The authorised call uses /Application, which that certificate may call."""
+    """KPB registers a certificate per service (PDF §3.1): both services are called."""
     result = kpb(*against(kpb_sim, kpb_sim_certs, "application-only"), "doctor")
+    assert result.exit_code == ExitCode.KPB_ERROR, result.stdout
+    output = " ".join(result.stdout.split())
+    thumbprint = kpb_sim_certs.client("application-only").thumbprint
+    assert "✗ Authorised call /MedicalCertificate: AccessNotAllowedError" in output
+    assert f"Certificate {thumbprint} is registered with KPB, but not for /MedicalCertificate" in (
+        output
+    )
+    assert "✓ Authorised call /Application" in output
+    assert f"certificate {thumbprint} may call /Application but not /MedicalCertificate" in output
+    assert "All checks passed" not in output
+
+
+def test_doctor_calls_both_services_with_the_registered_certificate(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    result = kpb(*against(kpb_sim, kpb_sim_certs), "doctor")
     assert result.exit_code == 0, result.stdout
+    assert "✓ Authorised call /MedicalCertificate" in result.stdout
+    assert "✓ Authorised call /Application" in result.stdout
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan", "inf", "1e9"])
+def test_doctor_refuses_a_timeout_that_is_no_number_of_seconds(timeout: str) -> None:
+    result = kpb("--base-url", "https://127.0.0.1:9/api", "doctor", "--timeout", timeout)
+    assert result.exit_code == ExitCode.USAGE
+    assert "--timeout" in result.stderr
+    assert "DNS" not in result.stdout
 
 
 def test_doctor_with_expired_certificate_stops_at_the_certificate_check(
@@ -380,6 +410,18 @@ def test_doctor_on_production_skips_the_authorised_call_without_cpr(
     assert "✓ Authorised call" in explicit.stdout
 
 
+def test_doctor_knows_production_by_its_address_too(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Production named by --base-url, not --env: still no lookup without --cpr."""
+    import kpb_ext
+
+    monkeypatch.setitem(kpb_ext.ENVIRONMENTS, "production", kpb_sim.base_url)
+    result = kpb(*against(kpb_sim, kpb_sim_certs), "doctor")
+    assert result.exit_code == 0, result.stdout
+    assert "Authorised call: skipped on production" in " ".join(result.stdout.split())
+
+
 def test_verbose_logging_masks_every_cpr() -> None:
     """-v logs kpb and httpx at DEBUG in a real process; httpx's request lines are masked."""
     import subprocess
@@ -400,3 +442,44 @@ def test_verbose_logging_masks_every_cpr() -> None:
     assert_no_full_cpr(
         [result.stderr, *(json.dumps(json.loads(x)["cpr"]) for x in result.stdout.splitlines())]
     )
+
+
+# -- the safety net: whatever goes wrong, one line and a documented exit code -------------
+
+KPB = [sys.executable, "-c", "from kpb_ext.cli import main; main()"]
+
+
+def test_contract_report_dir_that_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    for report_dir in ("/proc/kpb-report", str(blocker / "report")):
+        result = subprocess.run(
+            [*KPB, "contract", "--report-dir", report_dir],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"Error: cannot use '{report_dir}'" in result.stderr
+        assert "Next step:" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_and_exit_2() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run(
+            [*KPB, "applications", "0702614074", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == ExitCode.USAGE, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Error: No space left on device" in result.stderr
+    assert "Next step:" in result.stderr

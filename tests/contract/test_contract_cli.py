@@ -218,7 +218,11 @@ def test_a_wrong_password_exits_5(kpb_sim_certs: CertificateSet, tmp_path: Path)
         ),
         (["--env", "production", "--p12", "f.p12"], "not production"),
         (["--env", "test", "--base-url", "https://kpb.example/api"], "--env or --base-url"),
-        (["--base-url", "http://kpb.example/api", "--p12", "f.p12"], "must be an https:// URL"),
+        (["--base-url", "http://kpb.example/api", "--p12", "f.p12"], "is plain HTTP"),
+        (
+            ["--base-url", "https://service-koreprovebooking.dk./api", "--p12", "f.p12"],
+            "not production",
+        ),
         (
             [
                 "--base-url",
@@ -228,7 +232,7 @@ def test_a_wrong_password_exits_5(kpb_sim_certs: CertificateSet, tmp_path: Path)
                 "--p12",
                 "f",
             ],
-            "must be an http:// URL",
+            "it should start with http://",
         ),
     ],
 )

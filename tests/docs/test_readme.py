@@ -63,3 +63,11 @@ def test_python_example_runs_against_the_simulator(index: int, tmp_path: Path) -
     assert result.stdout.strip()
     for number in ("0702614074", "070261-4074", "0701614038", "0709614401", "0107529039"):
         assert number not in result.stdout + result.stderr
+
+
+def test_the_exit_code_table_lists_every_exit_code() -> None:
+    from kpb_ext.cli import ExitCode
+
+    table = README.split("| exit code | meaning |", 1)[1].split("\n\n", 1)[0]
+    listed = [int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)]
+    assert listed == sorted(code.value for code in ExitCode)

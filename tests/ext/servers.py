@@ -2,7 +2,8 @@
 
 For the failures the simulator does not stage: truncated JSON, a slow answer, 429/503
 with Retry-After, a proxy's HTML page, a status KPB never documents, a certificate from
-another CA. Real sockets and real TLS; the transport is never mocked.
+another CA, a server that speaks only TLS 1.0. Real sockets and real TLS; the transport
+is never mocked.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ssl
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +85,7 @@ class TestServer:
         client_ca: CA | None = None,
         require_client_cert: bool = False,
         maximum_tls: ssl.TLSVersion | None = None,
+        minimum_tls: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
     ) -> None:
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -138,9 +141,13 @@ class TestServer:
         self.tls = server_cert is not None
         if server_cert is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.minimum_version = ssl.TLSVersion.TLSv1_2
-            if maximum_tls is not None:
-                context.maximum_version = maximum_tls
+            with warnings.catch_warnings():  # ssl.TLSVersion.TLSv1 is deprecated, on purpose
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context.minimum_version = minimum_tls
+                if maximum_tls is not None:
+                    context.maximum_version = maximum_tls
+            if minimum_tls < ssl.TLSVersion.TLSv1_2:
+                context.set_ciphers("DEFAULT:@SECLEVEL=0")  # what an old server still offers
             with tempfile.TemporaryDirectory(prefix="kpb-test-server-") as directory:
                 cert_path, key_path = server_cert.write_pem(Path(directory), "server")
                 context.load_cert_chain(cert_path, key_path)

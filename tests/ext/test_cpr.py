@@ -26,6 +26,10 @@ BILAG_A = examples.bilag_a_cprs()
         " 07 02 61 40 74 ",
         "070261\t4074",
         "0702-61-4074",
+        "070261\u20134074",  # en dash, as word processors write a hyphen
+        "070261\u20114074",  # non-breaking hyphen
+        "070261\u22124074",  # minus sign
+        "\uff10\uff17\uff10\uff12\uff16\uff11\uff0d\uff14\uff10\uff17\uff14",  # full-width
     ],
 )
 def test_accepted_forms(text: str) -> None:

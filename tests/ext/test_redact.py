@@ -42,6 +42,29 @@ from kpb_ext._redact import mask_input
         ("cpr=0702614074abc", "cpr=070261-****abc"),
         ("ABCDEF0702614074", "ABCDEF070261-****"),
         ("thumbprint 65555E62D2FA5B0702614074FA4E-x", "thumbprint 65555E62D2FA5B070261-****FA4E-x"),
+        # every way the number was seen written in an error body
+        ("07 02 61 40 74", "070261-****"),
+        ("0702 614074", "070261-****"),
+        ("070261\u20134074", "070261-****"),  # en dash
+        ("070261\u20144074", "070261-****"),  # em dash
+        ("070261\u22124074", "070261-****"),  # minus sign
+        ("070261\u00ad4074", "070261-****"),  # soft hyphen
+        ("070261.4074", "070261-****"),
+        ("070261/4074", "070261-****"),
+        ("070261%2B4074 070261%2b4074", "070261-**** 070261-****"),
+        ("070261%E2%80%934074", "070261-****"),
+        ("070261&ndash;4074 070261&#8211;4074", "070261-**** 070261-****"),
+        ("070261\u00a04074 070261\u200b4074", "070261-**** 070261-****"),
+        ("070261 - 4074", "070261-****"),
+        ("07.02.61-4074", "070261-****"),
+        ("07 02 61 4074", "070261-****"),
+        ("\uff10\uff17\uff10\uff12\uff16\uff11\uff14\uff10\uff17\uff14", "070261-****"),
+        ("\uff10\uff17\uff10\uff12\uff16\uff11\uff0d\uff14\uff10\uff17\uff14", "070261-****"),
+        ("\u0660\u0667\u0660\u0662\u0666\u0661\u0664\u0660\u0667\u0664", "070261-****"),
+        # ...while dates and times stay readable
+        ("2018-05-25 10:06:46", "2018-05-25 10:06:46"),
+        ("25.05.2018 11:00", "25.05.2018 11:00"),
+        ("25-05-2018 12:30", "25-05-2018 12:30"),
     ],
 )
 def test_redact(text: str, expected: str) -> None:
@@ -58,6 +81,69 @@ def test_redact_never_leaves_a_number(digits: str, separator: str, before: str, 
     masked = redact(f"{before}{digits[:6]}{separator}{digits[6:]}{after}")
     outside_kept = _KEPT.sub(" ", masked)
     assert re.search(r"[0-9]{6}(?:[-\s+]|%2[dD]|%20)?[0-9]{4}", outside_kept) is None
+
+
+_DIGITS = {
+    "ascii": "0123456789",
+    "full-width": "".join(chr(0xFF10 + n) for n in range(10)),
+    "arabic-indic": "".join(chr(0x0660 + n) for n in range(10)),
+}
+_SEPARATORS = [
+    " ",
+    "-",
+    ".",
+    "+",
+    "/",
+    "\u00a0",
+    "\u2010",
+    "\u2013",
+    "\u2014",
+    "\u2212",
+    "\uff0d",
+    "%2B",
+    "%2D",
+    "%20",
+    "%E2%80%93",
+    "&ndash;",
+    "&#8211;",
+]
+
+
+@st.composite
+def renderings(draw: st.DrawFn) -> tuple[str, str]:
+    """A ten-digit number in one of the ways it is written, and its masked form."""
+    digits = draw(st.text("0123456789", min_size=10, max_size=10))
+    script = _DIGITS[draw(st.sampled_from(sorted(_DIGITS)))]
+    shown = "".join(script[int(d)] for d in digits)
+    separator = draw(st.sampled_from(_SEPARATORS))
+    layout = draw(st.sampled_from(["6+4", "4+6", "2+2+2+4", "2+2+2+2+2", "6 - 4", "10"]))
+    if layout == "10":
+        text = shown
+    elif layout == "6 - 4":
+        text = f"{shown[:6]} - {shown[6:]}"
+    else:
+        cuts, start, parts = [int(n) for n in layout.split("+")], 0, []
+        for size in cuts:
+            parts.append(shown[start : start + size])
+            start += size
+        text = separator.join(parts)
+        if layout == "2+2+2+4":
+            text = (
+                separator.join(parts[:3]) + draw(st.sampled_from(["", "-", separator])) + parts[3]
+            )
+    return text, f"{digits[:6]}-****"
+
+
+# Text that neither continues a number nor joins it to another.
+_AROUND = st.text(
+    st.characters(categories=["Lu", "Ll", "Zs", "Po"], exclude_characters="." + "/"), max_size=20
+).map(lambda text: f"x{text}x")
+
+
+@given(renderings(), _AROUND, _AROUND)
+def test_redact_masks_every_rendering(rendering: tuple[str, str], before: str, after: str) -> None:
+    text, masked = rendering
+    assert redact(f"{before}{text}{after}") == f"{before}{masked}{after}"
 
 
 # What redact() deliberately leaves whole: GUIDs and hex digests of 32+ characters.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -155,3 +156,91 @@ def test_kpb_sim_alone_serves_throwaway_certificates_and_cleans_up(client_for: A
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     assert not directory.exists()
+
+
+# -- operator mistakes: one line, a documented exit code, never a traceback ---------------
+
+
+@pytest.mark.parametrize("option", ["--port", "--http-port"])
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_serve_refuses_a_port_that_does_not_exist(option: str, port: str) -> None:
+    result = CliRunner().invoke(sim, ["serve", option, port], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "0<=x<=65535" in result.output
+
+
+def test_init_in_a_directory_that_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    for directory in ("/proc/kpb-sim-certs", str(blocker / "certs")):
+        result = CliRunner().invoke(sim, ["init", directory], catch_exceptions=False)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"Error: cannot create a certificate set in {directory}")
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_explains_a_binary_data_file(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
+    data = tmp_path / "persons.yaml"
+    data.write_bytes(bytes(range(256)) * 4)
+    arguments = ["serve", "--cert-dir", str(kpb_sim_certs.directory), "--data", str(data)]
+    result = CliRunner().invoke(sim, arguments, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "is not UTF-8 text" in result.output
+
+
+@pytest.mark.skipif(not KPB.exists(), reason="the kpb console script is not installed")
+def test_sim_alone_takes_the_options_of_serve(kpb_sim_certs: CertificateSet, client: Any) -> None:
+    command = [str(KPB), "sim", "--port", "0", "--announce-json"]
+    command += ["--cert-dir", str(kpb_sim_certs.directory)]
+    with running(command) as process:
+        assert process.stdout is not None
+        announcement = json.loads(process.stdout.readline())
+        answer = client.request(f"{announcement['base_url']}/test")
+        assert answer.status == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+def test_serve_options_before_another_subcommand_are_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(sim, ["--port", "8443", "init", str(tmp_path / "certs")])
+    assert result.exit_code == 2
+    assert "--port belongs to `kpb sim serve`" in result.output
+    assert not (tmp_path / "certs").exists()
+
+
+# -- the embedded simulator's throwaway keys ------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, getattr(signal, "SIGHUP", 1)])
+def test_embedded_simulator_keys_are_removed_when_a_signal_ends_kpb(
+    tmp_path: Path, signum: int
+) -> None:
+    """`kpb lookup` with no target embeds a simulator with throwaway keys in TMPDIR."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
+    env["TMPDIR"] = str(tmp_path)
+    command = [sys.executable, "-c", "from kpb_ext.cli import main; main()"]
+    process = subprocess.Popen(
+        [*command, "lookup", "--from-file", "-"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        assert "embedded simulator" in process.stderr.readline()
+        keys = list(tmp_path.glob("kpb-sim-*/*-key.pem"))
+        assert keys, list(tmp_path.iterdir())
+        process.send_signal(signum)
+        assert process.wait(timeout=30) == -signum  # ended by the signal, as before
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdin, process.stderr):
+            assert stream is not None
+            stream.close()
+    assert not any(path.exists() for path in keys)
+    assert list(tmp_path.iterdir()) == []
