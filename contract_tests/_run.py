@@ -31,6 +31,8 @@ from schemathesis import Case, CheckResult, HookContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import Status
 
+from kpb_ext import ALLOW_LISTING_HINT
+
 from ._answers import json_body
 from ._assumptions import answer_assumptions
 from ._failures import assumption_of, explain, failure_key
@@ -395,10 +397,7 @@ def _unreachable(target: Target, error: str) -> str:
     if "TLSV1_ALERT" in error or "SSLV3_ALERT" in error:
         return why + "; the server refused the TLS handshake (run `kpb doctor` for details)"
     if not target.is_loopback:
-        return why + (
-            "; KPB's test environment answers only IP addresses registered with "
-            "kpb.support@knowledgecube.net (PDF §3.1)"
-        )
+        return f"{why}; {ALLOW_LISTING_HINT}"
     return why
 
 

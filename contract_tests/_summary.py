@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpb_ext import SUPPORT_EMAIL
+
 from ._assumptions import UNCHECKED
 from ._discrepancies import entries
 from ._findings import Assumption, Findings
@@ -87,7 +89,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         remedies = {m.text: m.remedy for m in documented_messages() if m.status == 401}
         for text, where in findings.refusals.items():
             add(f"  - {where}: 401 {text}. {remedies.get(text, '')}".rstrip())
-        add("  When you write to kpb.support@knowledgecube.net (PDF §3.1), send: the")
+        add(f"  When you write to {SUPPORT_EMAIL} (PDF §3.1), send: the")
         add("  certificate's public .cer file (never the key or the .p12), its CVR and FID,")
         add(f"  {facts.certificate or 'its subject and SHA-1 thumbprint'},")
         add("  the IP addresses you call from (the test environment allow-lists them), the")

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from ._exceptions import CertificateRequiredError as CertificateRequiredError
     from ._exceptions import ConnectionFailedError as ConnectionFailedError
     from ._exceptions import HttpsRequiredError as HttpsRequiredError
+    from ._exceptions import InvalidBaseUrlError as InvalidBaseUrlError
     from ._exceptions import InvalidCprError as InvalidCprError
     from ._exceptions import InvalidResponseError as InvalidResponseError
     from ._exceptions import KpbError as KpbError
@@ -92,7 +93,6 @@ if TYPE_CHECKING:
     from ._time import KPB_TIME_ZONE as KPB_TIME_ZONE
     from ._time import KpbDateTime as KpbDateTime
     from ._time import to_datetime as to_datetime
-    from ._urls import InvalidBaseUrlError as InvalidBaseUrlError
     from ._urls import same_host as same_host
     from ._urls import validate_base_url as validate_base_url
 

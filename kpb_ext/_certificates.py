@@ -43,6 +43,7 @@ from ._exceptions import (
     CertificateLoadError,
     CertificatePasswordError,
 )
+from ._facts import SUPPORT_EMAIL
 from ._redact import logger
 
 __all__ = [
@@ -305,7 +306,7 @@ class ClientCertificate:
             message = (
                 f"the certificate {_describe(self.certificate)} expires on "
                 f"{_when(self.not_valid_after)}, in {self.days_left} days: renew it and "
-                "register the new one with kpb.support@knowledgecube.net (PDF §3.1)"
+                f"register the new one with {SUPPORT_EMAIL} (PDF §3.1)"
             )
             logger.warning("%s", message)
             warnings.warn(CertificateExpiryWarning(message), stacklevel=_caller_level())

@@ -4,6 +4,7 @@ Our exception hierarchy::
 
     KpbError
     ├── InvalidCprError                       (also a ValueError)
+    ├── InvalidBaseUrlError                   (also a ValueError)
     ├── CertificateError
     │   ├── CertificateLoadError
     │   ├── CertificatePasswordError
@@ -56,6 +57,7 @@ __all__ = [
     "CertificateRequiredError",
     "ConnectionFailedError",
     "HttpsRequiredError",
+    "InvalidBaseUrlError",
     "InvalidCprError",
     "InvalidResponseError",
     "KpbError",
@@ -101,6 +103,16 @@ class InvalidCprError(KpbError, ValueError):
     """A CPR number is not 10 digits with a real birth date. No request was sent."""
 
     hint = "Give the person's 10-digit CPR number, written DDMMYYSSSS or DDMMYY-SSSS."
+
+
+class InvalidBaseUrlError(KpbError, ValueError):
+    """A base URL that is not an ``https://`` URL KPB could answer. Nothing was sent."""
+
+    hint = (
+        f"Give KPB's BaseUrl as in the documentation (PDF §1.1), for example "
+        f"{ENVIRONMENTS['test']} (test) or {ENVIRONMENTS['production']} (production); or "
+        "name the environment instead (--env test, environment='test')."
+    )
 
 
 # -- certificates ------------------------------------------------------------------------

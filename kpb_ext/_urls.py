@@ -19,26 +19,15 @@ import re
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from ._exceptions import KpbError
+from ._exceptions import InvalidBaseUrlError
 
-__all__ = ["InvalidBaseUrlError", "same_host", "validate_base_url"]
+__all__ = ["same_host", "validate_base_url"]
 
 _SHOWN_LENGTH: Final = 100
 # A DNS label (RFC 1123), after IDNA encoding.
 _LABEL: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _PERCENT: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CREDENTIALS: Final = re.compile(r"[^/@]*@")
-
-
-class InvalidBaseUrlError(KpbError, ValueError):
-    """A base URL that is not an ``https://`` URL KPB could answer. Nothing was sent."""
-
-    hint = (
-        "Give KPB's BaseUrl as in the documentation (PDF §1.1), for example "
-        "https://service-kpbt2.knowledgecube.net/api (test) or "
-        "https://service-koreprovebooking.dk/api (production); or name the environment "
-        "instead (--env test, environment='test')."
-    )
 
 
 def validate_base_url(url: str, *, scheme: Literal["https", "http"] = "https") -> str:

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from kpb_ext import (
+    ALLOW_LISTING_HINT,
     EXPIRY_WARNING_DAYS,
     AccessNotAllowedError,
     CertificateExpiryWarning,
@@ -39,11 +40,7 @@ from kpb_ext.cli._exit import ExitCode
 from kpb_ext.cli._options import Target, TargetOptions
 
 ELEV_1 = "0702614074"
-_ALLOW_LISTING = (
-    "The KPB test environment answers only IP addresses registered with KPB support: send "
-    "this machine's public IP address to kpb.support@knowledgecube.net (PDF §3.1). Also "
-    "check firewalls and outgoing proxies."
-)
+_ALLOW_LISTING = f"{ALLOW_LISTING_HINT} Also check firewalls and outgoing proxies."
 #: The services an authorised call is made to (PDF §3.2.1, §3.2.2): a certificate is
 #: registered for each service on its own (PDF §3.1).
 _SERVICES: tuple[tuple[str, str, Callable[[KpbClient, Cpr], Sequence[Any]]], ...] = (
