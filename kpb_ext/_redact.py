@@ -57,7 +57,7 @@ _D = r"\d"  # any script's decimal digit
 _CPR_SHAPED = re.compile(
     r"(?P<kept>(?<![0-9A-Za-z])(?:"
     r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"  # GUID
-    r"|[0-9A-Fa-f]{32,}"  # digest, thumbprint
+    r"|(?=[0-9]*[A-Fa-f])[0-9A-Fa-f]{32,}"  # digest, thumbprint: hex, with a letter in it
     r")(?![0-9A-Za-z]))"
     # 07 02 61 40 74: five pairs, one separator
     rf"|{_D}{{2}}(?P<pairs>{_SEPARATOR}){_D}{{2}}(?P=pairs){_D}{{2}}(?P=pairs)"

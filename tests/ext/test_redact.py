@@ -39,6 +39,8 @@ from kpb_ext._redact import mask_input
             "thumbprint 65555E62D2FA5B0702614074FA4ED9333F81DCCC50EB.",
         ),
         # ...but a number merely next to hex letters, or in a short token, is masked
+        ("07026140740000000000000000000000", "070261-****000000-****000000-****00"),
+        ("id 0702614074" + "0" * 30 + " end", "id 070261-****" + "000000-****" * 3 + " end"),
         ("cpr=0702614074abc", "cpr=070261-****abc"),
         ("ABCDEF0702614074", "ABCDEF070261-****"),
         ("thumbprint 65555E62D2FA5B0702614074FA4E-x", "thumbprint 65555E62D2FA5B070261-****FA4E-x"),
