@@ -127,10 +127,10 @@ def test_typescript_consumer_typechecks(tmp_path: Path) -> None:
 
 
 def test_typescript_check_fails_when_the_spec_loosens(tmp_path: Path) -> None:
-    """Event type as string|integer would break the consumer's expectation (D3)."""
+    """A status code that may be a string would break the consumer's expectation."""
 
     def loosen(spec: dict[str, Any]) -> None:
-        spec["components"]["schemas"]["ApplicationEvent"]["properties"]["Type"]["anyOf"].append(
+        spec["components"]["schemas"]["OpenApplicationStatusCode"]["anyOf"].append(
             {"type": "string"}
         )
 

@@ -16,9 +16,8 @@ class ApplicationEvent:
     """One entry of an application's history."""
 
     type_: ApplicationEventType | int | str
-    """ Event type. The PDF's example sends the integer code of Bilag B (`"Type": 1`), which is what this
-    specification expects; the PDF's table says String, so a string is accepted too and kept as it came
-    (DISCREPANCIES.md D3). """
+    """ An event type: one of Bilag B (`ApplicationEventType`), any other integer, or a string, each kept as it came
+    (D3, D4). """
     name: None | str
     """ Danish text of the event, for example `Teoriprøve bestilt`. """
     user: None | str
@@ -68,9 +67,11 @@ class ApplicationEvent:
             try:
                 if not isinstance(data, int):
                     raise TypeError()
-                type_type_0 = ApplicationEventType(data)
+                componentsschemas_open_application_event_type_type_0 = (
+                    ApplicationEventType(data)
+                )
 
-                return type_type_0
+                return componentsschemas_open_application_event_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ApplicationEventType | int | str, data)

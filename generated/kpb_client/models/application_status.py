@@ -19,6 +19,8 @@ class ApplicationStatus:
     """
 
     code: ApplicationStatusCode | int
+    """ An application status code: one of Bilag B (`ApplicationStatusCode`), or any other integer, kept as it came,
+    such as 11 `Prøve bestilt` (D4). """
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Prøve bestilt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -52,9 +54,11 @@ class ApplicationStatus:
             try:
                 if not isinstance(data, int):
                     raise TypeError()
-                code_type_0 = ApplicationStatusCode(data)
+                componentsschemas_open_application_status_code_type_0 = (
+                    ApplicationStatusCode(data)
+                )
 
-                return code_type_0
+                return componentsschemas_open_application_status_code_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ApplicationStatusCode | int, data)

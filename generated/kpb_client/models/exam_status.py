@@ -16,6 +16,7 @@ class ExamStatus:
     """Status of an exam (PDF §3.2.2.2, Bilag B)."""
 
     code: ExamStatusCode | int
+    """ An exam status code: one of Bilag B (`ExamStatusCode`), or any other integer, kept as it came (D4). """
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Bestilt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -49,9 +50,9 @@ class ExamStatus:
             try:
                 if not isinstance(data, int):
                     raise TypeError()
-                code_type_0 = ExamStatusCode(data)
+                componentsschemas_open_exam_status_code_type_0 = ExamStatusCode(data)
 
-                return code_type_0
+                return componentsschemas_open_exam_status_code_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ExamStatusCode | int, data)

@@ -16,6 +16,8 @@ class MedicalCertificateStatus:
     """Status of a medical certificate (PDF §3.2.1.2, Bilag B)."""
 
     code: int | MedicalCertificateStatusCode
+    """ A medical certificate status code: one of Bilag B (`MedicalCertificateStatusCode`), or any other integer,
+    kept as it came (D4). """
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Godkendt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -49,9 +51,11 @@ class MedicalCertificateStatus:
             try:
                 if not isinstance(data, int):
                     raise TypeError()
-                code_type_0 = MedicalCertificateStatusCode(data)
+                componentsschemas_open_medical_certificate_status_code_type_0 = (
+                    MedicalCertificateStatusCode(data)
+                )
 
-                return code_type_0
+                return componentsschemas_open_medical_certificate_status_code_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(int | MedicalCertificateStatusCode, data)

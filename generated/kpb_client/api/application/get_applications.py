@@ -85,6 +85,8 @@ def sync_detailed(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -118,6 +120,8 @@ def sync(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -146,6 +150,8 @@ async def asyncio_detailed(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -177,6 +183,8 @@ async def asyncio(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
