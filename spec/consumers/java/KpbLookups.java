@@ -185,7 +185,7 @@ public final class KpbLookups {
         ArrayNode entry = codes.addArray().add(field);
         if (value instanceof Enum<?> member) {
             entry.add(member.getDeclaringClass().getSimpleName() + "." + member.name());
-        } else if (value instanceof Integer number) {
+        } else if (value instanceof Integer number) {  // read as Number: see spec/generators/java.yaml
             entry.add(number);
         } else if (value instanceof String text) {
             entry.add("text:" + text);
