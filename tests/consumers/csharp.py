@@ -65,10 +65,10 @@ def csharp_problems(model_dir: Path, spec: Mapping[str, Any]) -> list[str]:
                 f"CS0542: {name}.cs: class {model.group(1)} has a property of its own name"
             )
     for schema_name, schema in spec["components"]["schemas"].items():
-        source = sources.get(schema_name)
-        if source is None or "properties" not in schema:
+        model_source = sources.get(schema_name)
+        if model_source is None or "properties" not in schema:
             continue
-        types = {wire: cs_type for wire, cs_type, _prop in _PROPERTY.findall(source)}
+        types = {wire: cs_type for wire, cs_type, _prop in _PROPERTY.findall(model_source)}
         for member, member_schema in schema["properties"].items():
             cs_type = types.get(member)
             if cs_type is None:

@@ -18,7 +18,7 @@ def rendition() -> Any:
 
 def models(generated: Path) -> Path:
     settings = yaml.safe_load((GENERATORS / "csharp.yaml").read_text(encoding="utf-8"))
-    return generated / "src" / settings["packageName"] / "Model"
+    return generated / "src" / str(settings["packageName"]) / "Model"
 
 
 def test_generated_csharp_has_none_of_the_known_breakages(build_dir: Path) -> None:
