@@ -90,9 +90,14 @@ def run(args: Sequence[str | Path], *, cwd: Path | None = None, **env: str) -> s
     if result.returncode != 0:
         raise ConsumerCheckFailed(
             f"{Path(str(args[0])).name} exited {result.returncode}:\n"
-            f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
+            f"{_shortened(result.stdout)}\n{_shortened(result.stderr)}"
         )
     return result.stdout
+
+
+def _shortened(text: str, keep: int = 3000) -> str:
+    """The start (where Java names the error) and the end of a long output."""
+    return text if len(text) <= 2 * keep else f"{text[:keep]}\n[...]\n{text[-keep:]}"
 
 
 def generation_problems(log: str, spec: Mapping[str, Any]) -> list[str]:

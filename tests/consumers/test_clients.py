@@ -8,6 +8,7 @@ simulator over real mutual TLS, with the certificate from the simulator's PKCS#1
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ def examples(kind: str) -> dict[str, Any]:
     }
     text = (PDF_EXAMPLES / f"{pdf[kind]}.txt").read_text(encoding="utf-8")
     found["pdf-verbatim"] = json.loads(text.translate(TYPOGRAPHIC_QUOTES))  # D1's repair only
+    if kind == "applications":
+        # D3: the PDF's table types an event's Type as String; a string is kept as it came.
+        as_text = copy.deepcopy(found["pdfExample"])
+        as_text["Applications"][0]["ApplicationEvents"][0]["Type"] = "Prøveforløb oprettet"
+        found["event-type-as-text"] = as_text
     return found
 
 
