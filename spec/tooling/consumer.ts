@@ -39,13 +39,15 @@ const documentedApplicationStatus: readonly Schemas["ApplicationStatusCode"][] =
 
 export function describeStatus(status: Schemas["ApplicationStatus"]): string {
   // Open enum: a documented code narrows to the enum, anything else is kept with its Name.
+  // A Name may be null (D22).
   const documented = (documentedApplicationStatus as readonly number[]).includes(status.Code);
-  return documented ? status.Name : `${status.Name} (undocumented code ${status.Code})`;
+  const name = status.Name ?? "-";
+  return documented ? name : `${name} (undocumented code ${status.Code})`;
 }
 
 export function nextExamDate(app: Schemas["Application"]): string | undefined {
-  // KpbDateTime strings sort chronologically as text.
-  return app.ApplicationExams.map((exam) => exam.ExamDate).sort()[0];
+  // KpbDateTime strings sort chronologically as text; a null list reads as none (D22).
+  return (app.ApplicationExams ?? []).map((exam) => exam.ExamDate).sort()[0];
 }
 
 export function errorText(body: ErrorBody): string {
@@ -56,8 +58,11 @@ export const query: CprQuery = { cpr: "0702614074" };
 
 // The checks below fail the type-check if the spec loosens or renames these shapes.
 
-// @ts-expect-error ApplicationEvents.Type is an integer code, not a string (DISCREPANCIES D3).
+// An event type is an integer code, or a string as the PDF's table has it (DISCREPANCIES D3).
 export const stringEventType: Schemas["ApplicationEvent"]["Type"] = "1";
+
+// @ts-expect-error Status codes are integers, documented or not; never strings.
+export const stringStatusCode: Schemas["ApplicationStatus"]["Code"] = "11";
 
 // @ts-expect-error Id is required on an application.
 export const missingId: Schemas["Application"] = { ...pdfExample.Applications[0]!, Id: undefined };

@@ -33,9 +33,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def run_check(target: Path) -> subprocess.CompletedProcess[str]:
+def run_check(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--check", "--target", str(target)],
+        [sys.executable, str(SCRIPT), "--check", "--target", str(target), *args],
         capture_output=True,
         text=True,
         check=False,
@@ -62,3 +62,15 @@ def test_hand_edit_is_named(tmp_path: Path) -> None:
     assert "models/stray.py" in result.stdout
     assert "STAMP.json" in result.stdout
     assert "models/application_event.py" not in result.stdout
+
+
+def test_stale_rendition_is_named(tmp_path: Path) -> None:
+    rendition = tmp_path / "kpb.openapi-3.0.yaml"
+    shutil.copy(ROOT / "spec" / "kpb.openapi-3.0.yaml", rendition)
+    with rendition.open("a", encoding="utf-8") as handle:
+        handle.write("x-edited-by-hand: true\n")
+
+    result = run_check(GENERATED, "--rendition", str(rendition))
+
+    assert result.returncode == 1
+    assert f"{rendition} is stale" in result.stdout

@@ -21,9 +21,8 @@ class ApplicationEvent:
     """One entry of an application's history."""
 
     type_: ApplicationEventType | int | str
-    """ Event type. The PDF's example sends the integer code of Bilag B (`"Type": 1`), which is what this
-    specification expects; the PDF's table says String, so a string is accepted too and kept as it came
-    (DISCREPANCIES.md D3). """
+    """ An event type: one of Bilag B (`ApplicationEventType`), any other integer, or a string, each kept as it came
+    (D3, D4). """
     name: None | str
     """ Danish text of the event, for example `Teoriprøve bestilt`. """
     user: None | str

@@ -24,6 +24,8 @@ class ApplicationStatus:
     """
 
     code: ApplicationStatusCode | int
+    """ An application status code: one of Bilag B (`ApplicationStatusCode`), or any other integer, kept as it came,
+    such as 11 `Prøve bestilt` (D4). """
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Prøve bestilt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -21,6 +21,7 @@ class ExamStatus:
     """Status of an exam (PDF §3.2.2.2, Bilag B)."""
 
     code: ExamStatusCode | int
+    """ An exam status code: one of Bilag B (`ExamStatusCode`), or any other integer, kept as it came (D4). """
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Bestilt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -21,6 +21,8 @@ class MedicalCertificateStatus:
     """Status of a medical certificate (PDF §3.2.1.2, Bilag B)."""
 
     code: int | MedicalCertificateStatusCode
+    """ A medical certificate status code: one of Bilag B (`MedicalCertificateStatusCode`), or any other integer,
+    kept as it came (D4). """
     name: None | str
     """ Danish name of the status as KPB sends it, for example `Godkendt`. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -100,6 +100,8 @@ def sync_detailed(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -133,6 +135,8 @@ def sync(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -161,6 +165,8 @@ async def asyncio_detailed(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -192,6 +198,8 @@ async def asyncio(
      Every driving-test application (prøveforløb) registered on the person, with its licence category,
     exam type, status, exams and event history. The PDF calls this service `Applications` but the route
     is singular (PDF §3.2.2.1). A well-formed CPR number with no data gives an empty list, not 404.
+    Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):

@@ -100,7 +100,8 @@ def sync_detailed(
      Every medical certificate (lægeerklæring) registered on the person, with status, dates and the
     groups of licence categories it covers. The PDF calls this service `MedicalCertificates` but the
     route is singular (PDF §3.2.1.1). A well-formed CPR number with no data gives an empty list, not
-    404.
+    404. Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -134,7 +135,8 @@ def sync(
      Every medical certificate (lægeerklæring) registered on the person, with status, dates and the
     groups of licence categories it covers. The PDF calls this service `MedicalCertificates` but the
     route is singular (PDF §3.2.1.1). A well-formed CPR number with no data gives an empty list, not
-    404.
+    404. Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -163,7 +165,8 @@ async def asyncio_detailed(
      Every medical certificate (lægeerklæring) registered on the person, with status, dates and the
     groups of licence categories it covers. The PDF calls this service `MedicalCertificates` but the
     route is singular (PDF §3.2.1.1). A well-formed CPR number with no data gives an empty list, not
-    404.
+    404. Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
@@ -195,7 +198,8 @@ async def asyncio(
      Every medical certificate (lægeerklæring) registered on the person, with status, dates and the
     groups of licence categories it covers. The PDF calls this service `MedicalCertificates` but the
     route is singular (PDF §3.2.1.1). A well-formed CPR number with no data gives an empty list, not
-    404.
+    404. Needs the function certificate as the TLS client certificate (mutual TLS, security scheme
+    `functionCertificate`).
 
     Args:
         cpr (str):
