@@ -75,6 +75,7 @@ if TYPE_CHECKING:
         UnauthorizedError,
         UnexpectedStatusError,
     )
+    from ._files import open_private
     from ._medical_certificates import (
         is_medical_certificate_valid,
         medical_certificate_status,
@@ -139,6 +140,7 @@ __all__ = [
     "is_medical_certificate_valid",
     "medical_certificate_status",
     "next_exam",
+    "open_private",
     "read_password",
     "redact",
     "to_datetime",
@@ -197,6 +199,7 @@ _MODULES: Final[dict[str, tuple[str, ...]]] = {
         "UnauthorizedError",
         "UnexpectedStatusError",
     ),
+    "._files": ("open_private",),
     "._medical_certificates": (
         "is_medical_certificate_valid",
         "medical_certificate_status",
