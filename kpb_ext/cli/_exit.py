@@ -1,4 +1,7 @@
-"""Exit codes of the ``kpb`` command, one per kind of outcome, so scripts can branch."""
+"""Exit codes of the ``kpb`` command, one per kind of outcome, so scripts can branch.
+
+The meanings below are the table that ``kpb --help`` prints (and README repeats).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,35 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    #: ``kpb contract``: the target does not match the spec.
     CONTRACT_VIOLATION = 1
-    #: Wrong usage or invalid input, for example an invalid CPR number (click also uses 2).
-    USAGE = 2
-    #: KPB answered with an error: a 4xx/5xx status or a body that is not what the spec says.
+    USAGE = 2  # click uses 2 for usage errors too
     KPB_ERROR = 3
-    #: The network or TLS failed: DNS, connection refused, timeout, handshake.
     NETWORK = 4
-    #: The local client certificate cannot be used: unreadable, wrong password, expired.
     CERTIFICATE = 5
+    INTERRUPTED = 6
+    WRITE_FAILED = 7
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "success",
+    ExitCode.CONTRACT_VIOLATION: "kpb contract: the target does not match the spec",
+    ExitCode.USAGE: "usage error or invalid input, for example an invalid CPR number",
+    ExitCode.KPB_ERROR: (
+        "KPB answered with an error (a 4xx/5xx, or a body that is not what the spec says)"
+    ),
+    ExitCode.NETWORK: "network or TLS failure, or a batch stopped because KPB did not answer",
+    ExitCode.CERTIFICATE: "the client certificate cannot be used (unreadable, wrong password, "
+    "expired)",
+    ExitCode.INTERRUPTED: "stopped by SIGINT, SIGTERM or SIGHUP; kpb lookup wrote what was "
+    "done (continue with --resume)",
+    ExitCode.WRITE_FAILED: "an output file could not be written (disk full, no permission)",
+}
+
+
+def exit_code_table() -> str:
+    """The exit codes as lines of ``code meaning``, for ``kpb --help``."""
+    return "\n".join(f"{code.value} {code.meaning}" for code in ExitCode)

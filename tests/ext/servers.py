@@ -80,6 +80,8 @@ class TestServer:
         maximum_tls: ssl.TLSVersion | None = None,
     ) -> None:
         self.requests: list[Request] = []
+        #: the requests whose answer was written to the socket in full
+        self.answered: list[Request] = []
         self._lock = threading.Lock()
         outer = self
 
@@ -121,6 +123,9 @@ class TestServer:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
+                self.wfile.flush()
+                with outer._lock:
+                    outer.answered.append(request)
 
             do_POST = do_GET
 
