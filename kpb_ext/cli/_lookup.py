@@ -88,6 +88,15 @@ class _Source:
                 )
             yield index, text
 
+    def is_file(self, path: str) -> bool:
+        """Whether *path* names the input file itself."""
+        if self.stream is None or path == "-":
+            return False
+        try:
+            return os.path.samestat(os.fstat(self.stream.fileno()), os.stat(path))
+        except (OSError, ValueError):  # no such file yet, or a stream without a descriptor
+            return False
+
     def _where(self, index: int) -> str:
         return f"CPR argument {index}" if self.stream is None else f"{self.name} line {index}"
 
@@ -564,6 +573,12 @@ def _lookup(
     concurrency: int,
     stop_after_unanswered: int | None,
 ) -> ExitCode:
+    if source.is_file(output):
+        raise _Stop(
+            f"--output {output} is the input file: writing would destroy it. Give another "
+            "--output.",
+            ExitCode.USAGE,
+        )
     cut_at = None
     if resume:
         source.done, cut_at = _read_done(output)

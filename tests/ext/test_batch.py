@@ -240,7 +240,7 @@ async def test_a_dead_server_stops_the_batch_after_so_many_unanswered(
         batch = client.lookup_many(
             ["1234", *examples.cpr_numbers(1000)], concurrency=2, stop_after_unanswered=5
         )
-        with pytest.raises(KpbUnavailableError, match="[5-6] numbers in a row") as stopped:
+        with pytest.raises(KpbUnavailableError, match=r"[5-6] numbers in a row") as stopped:
             await collect(batch, seen)
     assert 6 <= len(seen) <= 7  # the invalid number sends nothing, so it does not count
     assert isinstance(stopped.value, TransportError)

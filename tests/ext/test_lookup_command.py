@@ -49,6 +49,22 @@ def target(ca_file: Path, client_files: list[str]) -> Callable[[str], list[str]]
     return args
 
 
+def batch(
+    numbers: Path | str, output: Path, *options: str, what: str = "applications"
+) -> list[str]:
+    """``lookup`` of the numbers in a file, into *output*."""
+    return [
+        "lookup",
+        "--from-file",
+        str(numbers),
+        "--what",
+        what,
+        "--output",
+        str(output),
+        *options,
+    ]
+
+
 def _child_setup() -> None:
     os.umask(0o022)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -141,13 +157,7 @@ def test_a_signal_keeps_every_answered_number_and_exits_6(
     process = start(
         [
             *target(server.base_url),
-            "lookup",
-            "--from-file",
-            str(tmp_path / "cprs.txt"),
-            "--what",
-            "applications",
-            "--output",
-            str(output),
+            *batch(tmp_path / "cprs.txt", output),
         ]
     )
     stderr = interrupt_after(process, server, 40, signum)
@@ -174,13 +184,7 @@ def test_resume_looks_up_only_the_numbers_missing_from_the_output(
     output = tmp_path / "out.jsonl"
     command = [
         *target(server.base_url),
-        "lookup",
-        "--from-file",
-        str(tmp_path / "cprs.txt"),
-        "--what",
-        "applications",
-        "--output",
-        str(output),
+        *batch(tmp_path / "cprs.txt", output),
     ]
     interrupt_after(start(command), server, 30, signal.SIGTERM)
     first = len(read_lines(output))
@@ -208,11 +212,7 @@ def test_resume_refuses_an_output_made_from_other_numbers(
     code, stderr = run(
         [
             *target(server.base_url),
-            "lookup",
-            "--from-file",
-            str(tmp_path / "cprs.txt"),
-            "--output",
-            str(output),
+            *batch(tmp_path / "cprs.txt", output, what="both"),
             "--resume",
         ]
     )
@@ -243,11 +243,7 @@ def test_a_dead_server_stops_the_batch_in_bounded_time(
     code, stderr = run(
         [
             *target(dead),
-            "lookup",
-            "--from-file",
-            str(tmp_path / "cprs.txt"),
-            "--output",
-            str(output),
+            *batch(tmp_path / "cprs.txt", output, what="both"),
         ],
         timeout=90,
     )
@@ -269,15 +265,7 @@ def test_resume_asks_again_for_the_numbers_kpb_did_not_answer(
 ) -> None:
     line_of = write_input(tmp_path / "cprs.txt", 60)
     output = tmp_path / "out.jsonl"
-    lookup = [
-        "lookup",
-        "--from-file",
-        str(tmp_path / "cprs.txt"),
-        "--output",
-        str(output),
-        "--stop-after-unanswered",
-        "3",
-    ]
+    lookup = batch(tmp_path / "cprs.txt", output, "--stop-after-unanswered", "3", what="both")
     # A gateway in front of KPB during maintenance: 503, not worth retrying so soon.
     gateway = serve(lambda request: Reply(503, b"Service Unavailable", {"Retry-After": "3600"}))
     code, stderr = run([*target(gateway.base_url), *lookup])
@@ -312,11 +300,7 @@ def test_a_byte_order_mark_is_not_part_of_the_first_number(
     code, stderr = run(
         [
             *target(server.base_url),
-            "lookup",
-            "--from-file",
-            str(tmp_path / "cprs.txt"),
-            "--output",
-            str(output),
+            *batch(tmp_path / "cprs.txt", output, what="both"),
         ]
     )
     assert code == ExitCode.OK, stderr
@@ -353,11 +337,7 @@ def test_a_file_that_is_not_utf8_gets_one_line_naming_the_line_and_no_lookup(
     code, stderr = run(
         [
             *target(server.base_url),
-            "lookup",
-            "--from-file",
-            str(tmp_path / "cprs.txt"),
-            "--output",
-            str(output),
+            *batch(tmp_path / "cprs.txt", output, what="both"),
         ]
     )
     assert code == ExitCode.USAGE, stderr
@@ -376,13 +356,7 @@ def test_bad_bytes_on_stdin_keep_what_was_looked_up(
     process = start(
         [
             *target(server.base_url),
-            "lookup",
-            "--from-file",
-            "-",
-            "--what",
-            "applications",
-            "--output",
-            str(output),
+            *batch("-", output),
         ],
         stdin=subprocess.PIPE,
         text=False,
@@ -398,6 +372,19 @@ def test_bad_bytes_on_stdin_keep_what_was_looked_up(
 
 
 # -- output files --------------------------------------------------------------------------
+
+
+def test_the_input_file_is_never_the_output(
+    serve: Serve, target: Callable[[str], list[str]], tmp_path: Path
+) -> None:
+    server = serve(kpb)
+    numbers = tmp_path / "cprs.txt"
+    numbers.write_text("0702614074\n", encoding="utf-8")
+    code, stderr = run([*target(server.base_url), *batch(numbers, numbers)])
+    assert code == ExitCode.USAGE
+    assert "is the input file" in one_line(stderr)
+    assert numbers.read_text(encoding="utf-8") == "0702614074\n"
+    assert server.count() == 0
 
 
 def test_output_files_are_private_under_umask_022(
@@ -454,16 +441,7 @@ def test_a_disk_that_fills_up_then_resume(
     server = serve(lambda request: Reply.json(examples.applications()))
     line_of = write_input(tmp_path / "cprs.txt", 300)
     output = small_disk / "out.jsonl"
-    lookup = [
-        *target(server.base_url),
-        "lookup",
-        "--from-file",
-        str(tmp_path / "cprs.txt"),
-        "--what",
-        "applications",
-        "--output",
-        str(output),
-    ]
+    lookup = [*target(server.base_url), *batch(tmp_path / "cprs.txt", output)]
     code, stderr = run(lookup)
     assert code == ExitCode.WRITE_FAILED, stderr
     assert "No space left on device" in stderr
@@ -506,13 +484,7 @@ def test_memory_stays_flat_when_every_lookup_fails(
     process = start(
         [
             *target(server.base_url),
-            "lookup",
-            "--from-file",
-            str(numbers),
-            "--what",
-            "applications",
-            "--output",
-            str(output),
+            *batch(numbers, output),
         ],
         stderr=subprocess.DEVNULL,
     )
