@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from ._exceptions import KpbError as KpbError
     from ._exceptions import KpbResponseError as KpbResponseError
     from ._exceptions import KpbTimeoutError as KpbTimeoutError
+    from ._exceptions import KpbUnavailableError as KpbUnavailableError
     from ._exceptions import MissingParameterError as MissingParameterError
     from ._exceptions import NotFoundError as NotFoundError
     from ._exceptions import ResponseTooLargeError as ResponseTooLargeError
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     from ._facts import ENVIRONMENTS as ENVIRONMENTS
     from ._facts import REGISTRATION_HINT as REGISTRATION_HINT
     from ._facts import SUPPORT_EMAIL as SUPPORT_EMAIL
+    from ._files import open_private as open_private
     from ._medical_certificates import is_medical_certificate_valid as is_medical_certificate_valid
     from ._medical_certificates import medical_certificate_status as medical_certificate_status
     from ._medical_certificates import valid_medical_certificates as valid_medical_certificates

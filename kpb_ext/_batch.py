@@ -4,49 +4,102 @@ The input is read lazily and de-duplicated; at most ``concurrency`` lookups are 
 flight, and each result is yielded as soon as it is done, so a batch of any size runs in
 flat memory (besides the set of numbers seen, needed to drop duplicates). A number that
 is invalid, or whose lookup fails, becomes a result holding the typed error: the batch
-never stops for one number.
+never stops for one number. It stops for a dead KPB, if asked to: after so many numbers
+in a row got no answer, it raises :class:`KpbUnavailableError` rather than wait out the
+retries of every number left.
+
+The services are given as typed callables (a client's bound methods), so that the batch
+knows nothing of how a call is made.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sized
-from typing import TYPE_CHECKING, Any, Final, Literal
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+    Sized,
+)
+from typing import Any, Final, Literal
 
 import attrs
 
 from kpb_client.models import Application, MedicalCertificate
 
 from ._cpr import Cpr
-from ._exceptions import InvalidCprError, KpbError
+from ._exceptions import (
+    InvalidCprError,
+    KpbError,
+    KpbUnavailableError,
+    TransportError,
+    UnexpectedStatusError,
+)
 from ._redact import mask_input
+from ._retry import RETRY_STATUSES
 
-if TYPE_CHECKING:
-    from ._client import AsyncKpbClient, KpbClient
-
-__all__ = ["LookupResult", "ProgressCallback", "What"]
+__all__ = [
+    "AsyncServices",
+    "BatchInput",
+    "LookupResult",
+    "ProgressCallback",
+    "Services",
+    "What",
+    "first_occurrences",
+    "is_transient",
+    "masked_label",
+]
 
 What = Literal["applications", "medical_certificates", "both"]
 #: ``progress(done, total)``; ``total`` is None while it is not known.
 ProgressCallback = Callable[[int, "int | None"], None]
+#: A number, or a pair ``(index, number)`` that sets its index (for example a line number).
+BatchInput = Cpr | str | tuple[int, Cpr | str]
 
-_SERVICES: Final[dict[str, tuple[str, ...]]] = {
-    "applications": ("applications",),
-    "medical_certificates": ("medical_certificates",),
-    "both": ("medical_certificates", "applications"),
-}
+_WHAT: Final = ("applications", "medical_certificates", "both")
+
+
+@attrs.frozen
+class Services:
+    """The calls a synchronous batch makes for each number (a client's methods)."""
+
+    medical_certificates: Callable[[Cpr], list[MedicalCertificate]]
+    applications: Callable[[Cpr], list[Application]]
+
+
+@attrs.frozen
+class AsyncServices:
+    """The calls an asynchronous batch awaits for each number (a client's methods)."""
+
+    medical_certificates: Callable[[Cpr], Awaitable[list[MedicalCertificate]]]
+    applications: Callable[[Cpr], Awaitable[list[Application]]]
+
+
+def is_transient(error: KpbError) -> bool:
+    """Whether KPB gave no answer, so that asking again later may succeed.
+
+    True for network, TLS and timeout failures, and for 429, 502, 503 and 504, which a
+    gateway or load balancer in front of KPB sends when KPB is away or busy.
+    """
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, UnexpectedStatusError) and error.status_code in RETRY_STATUSES
 
 
 @attrs.frozen(repr=False, eq=False)
 class LookupResult:
     """The outcome for one distinct input number.
 
-    ``index`` is its first position in the input; ``cpr`` is None when the input was not
-    a valid CPR number; ``label`` is the masked number (or masked input). The data of
-    each service asked for is in ``medical_certificates`` / ``applications`` (None when
-    not asked for or failed); ``errors`` maps ``"cpr"``, ``"medical_certificates"`` or
-    ``"applications"`` to the error of that step.
+    ``index`` is its position in the input (from 0), or the index given with it as a
+    pair ``(index, number)``; ``cpr`` is None when the input was not a valid CPR number;
+    ``label`` is the masked number (or masked input). The data of each service asked for
+    is in ``medical_certificates`` / ``applications`` (None when not asked for or
+    failed); ``errors`` maps ``"cpr"``, ``"medical_certificates"`` or ``"applications"``
+    to the error of that step.
     """
 
     index: int
@@ -66,8 +119,23 @@ class LookupResult:
         """The first error, if any."""
         return next(iter(self.errors.values()), None)
 
+    @property
+    def unanswered(self) -> bool:
+        """True when calls were made and KPB answered none of them (see :func:`is_transient`)."""
+        return (
+            self.cpr is not None
+            and bool(self.errors)
+            and self.medical_certificates is None
+            and self.applications is None
+            and all(is_transient(error) for error in self.errors.values())
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: masked ``cpr``, the data as KPB sends it, and any errors."""
+        """A JSON-ready dict: masked ``cpr``, the data as KPB sends it, and any errors.
+
+        Each error has ``type``, ``message``, ``hint``, ``transient`` (KPB gave no
+        answer; asking again later may succeed) and, for an HTTP answer, ``status_code``.
+        """
         out: dict[str, Any] = {"index": self.index, "cpr": self.label}
         if self.medical_certificates is not None:
             out["MedicalCertificates"] = [m.to_dict() for m in self.medical_certificates]
@@ -94,61 +162,117 @@ class LookupResult:
 
 
 def _error_dict(error: KpbError) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": type(error).__name__, "message": str(error), "hint": error.hint}
+    out: dict[str, Any] = {
+        "type": type(error).__name__,
+        "message": str(error),
+        "hint": error.hint,
+        "transient": is_transient(error),
+    }
     status = getattr(error, "status_code", None)
     if status is not None:
         out["status_code"] = status
     return out
 
 
+# -- input -------------------------------------------------------------------------------
+
+
 @attrs.frozen
-class _Entry:
+class Entry:
+    """The first occurrence of a number in a batch's input."""
+
     index: int
     label: str
     cpr: Cpr | None
     error: InvalidCprError | None
 
 
-def _key(item: Cpr | str) -> tuple[str, Cpr | None, InvalidCprError | None]:
-    try:
-        cpr = Cpr.parse(item)
-    except InvalidCprError as error:
-        return ("invalid:" + "".join(str(item).split()), None, error)
-    return (cpr.digits, cpr, None)
+def first_occurrences(items: Iterable[BatchInput], skip: Container[int] = ()) -> Iterator[Entry]:
+    """Each distinct number of *items* once, at its first index, lazily.
 
-
-def _entries(cprs: Iterable[Cpr | str]) -> Iterator[_Entry]:
+    A number whose first index is in *skip* is not yielded, but a later repeat of it is
+    still a repeat.
+    """
     seen: set[str] = set()
-    for index, item in enumerate(cprs):
-        key, cpr, error = _key(item)
+    for position, item in enumerate(items):
+        index, number = item if isinstance(item, tuple) else (position, item)
+        cpr: Cpr | None = None
+        invalid: InvalidCprError | None = None
+        try:
+            cpr = Cpr.parse(number)
+            key = cpr.digits
+        except InvalidCprError as error:
+            key, invalid = "invalid:" + "".join(str(number).split()), error
         if key in seen:
             continue
         seen.add(key)
-        label = cpr.masked if cpr is not None else mask_input(str(item))
-        yield _Entry(index, label, cpr, error)
+        if index not in skip:
+            yield Entry(index, _label(number, cpr), cpr, invalid)
 
 
-def _total(cprs: Iterable[Cpr | str]) -> int | None:
-    if not isinstance(cprs, Sized):
+def _label(number: Cpr | str, cpr: Cpr | None) -> str:
+    return cpr.masked if cpr is not None else mask_input(str(number))
+
+
+def masked_label(number: Cpr | str) -> str:
+    """How a result shows *number*: ``070261-****``, or the masked input if invalid."""
+    try:
+        return _label(number, Cpr.parse(number))
+    except InvalidCprError:
+        return _label(number, None)
+
+
+def _total(items: Iterable[BatchInput], skip: Container[int]) -> int | None:
+    if not isinstance(items, Sized):
         return None
-    return len({_key(item)[0] for item in cprs})
+    return sum(1 for _ in first_occurrences(items, skip))
 
 
-def _check(what: str, concurrency: int = 1) -> tuple[str, ...]:
-    if what not in _SERVICES:
-        raise ValueError(f"what is one of {sorted(_SERVICES)}, not {what!r}")
+def _check(what: str, concurrency: int, stop_after_unanswered: int | None) -> None:
+    if what not in _WHAT:
+        raise ValueError(f"what is one of {sorted(_WHAT)}, not {what!r}")
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    return _SERVICES[what]
+    if stop_after_unanswered is not None and stop_after_unanswered < 1:
+        raise ValueError("stop_after_unanswered must be at least 1, or None")
 
 
-def _result(entry: _Entry, data: dict[str, Any], errors: dict[str, KpbError]) -> LookupResult:
+@attrs.define
+class _Breaker:
+    """Counts the numbers in a row that KPB did not answer."""
+
+    limit: int | None
+    streak: int = 0
+    last: KpbError | None = None
+
+    def add(self, result: LookupResult) -> None:
+        if result.unanswered:
+            self.streak += 1
+            self.last = result.error
+        elif result.cpr is not None:  # an invalid number sends nothing and tells nothing
+            self.streak = 0
+
+    @property
+    def tripped(self) -> bool:
+        return self.limit is not None and self.streak >= self.limit
+
+    def error(self) -> KpbUnavailableError:
+        assert self.last is not None
+        return KpbUnavailableError(self.streak, self.last)
+
+
+def _result(
+    entry: Entry,
+    medical_certificates: list[MedicalCertificate] | None,
+    applications: list[Application] | None,
+    errors: dict[str, KpbError],
+) -> LookupResult:
     return LookupResult(
         index=entry.index,
         cpr=entry.cpr,
         label=entry.label,
-        medical_certificates=data.get("medical_certificates"),
-        applications=data.get("applications"),
+        medical_certificates=medical_certificates,
+        applications=applications,
         errors=errors,
     )
 
@@ -156,38 +280,55 @@ def _result(entry: _Entry, data: dict[str, Any], errors: dict[str, KpbError]) ->
 # -- sync --------------------------------------------------------------------------------
 
 
+def _lookup_sync(services: Services, entry: Entry, what: What) -> LookupResult:
+    medical_certificates = applications = None
+    errors: dict[str, KpbError] = {}
+    if entry.error is not None:
+        errors["cpr"] = entry.error
+    elif entry.cpr is not None:
+        if what != "applications":
+            try:
+                medical_certificates = services.medical_certificates(entry.cpr)
+            except KpbError as error:
+                errors["medical_certificates"] = error
+        if what != "medical_certificates":
+            try:
+                applications = services.applications(entry.cpr)
+            except KpbError as error:
+                errors["applications"] = error
+    return _result(entry, medical_certificates, applications, errors)
+
+
 def lookup_many_sync(
-    client: KpbClient,
-    cprs: Iterable[Cpr | str],
+    services: Services,
+    cprs: Iterable[BatchInput],
     *,
     what: What,
     progress: ProgressCallback | None,
+    skip: Container[int] = (),
+    stop_after_unanswered: int | None = None,
 ) -> Iterator[LookupResult]:
-    services = _check(what)
-    total = _total(cprs)
+    _check(what, 1, stop_after_unanswered)
+    total = _total(cprs, skip)
 
     def run() -> Iterator[LookupResult]:
+        breaker = _Breaker(stop_after_unanswered)
         done = 0
-        entries = _entries(cprs)
+        entries = first_occurrences(cprs, skip)
         following = next(entries, None)
         while following is not None:
-            entry, following = following, next(entries, None)
-            data: dict[str, Any] = {}
-            errors: dict[str, KpbError] = {}
-            if entry.error is not None:
-                errors["cpr"] = entry.error
-            else:
-                assert entry.cpr is not None
-                for service in services:
-                    try:
-                        data[service] = getattr(client, service)(entry.cpr)
-                    except KpbError as error:
-                        errors[service] = error
+            entry = following
+            result = _lookup_sync(services, entry, what)
+            breaker.add(result)
+            following = None if breaker.tripped else next(entries, None)
             done += 1
             if progress is not None:
-                known = total if total is not None else (done if following is None else None)
+                last = following is None and not breaker.tripped
+                known = total if total is not None else (done if last else None)
                 progress(done, known)
-            yield _result(entry, data, errors)
+            yield result
+            if breaker.tripped:
+                raise breaker.error()
 
     return run()
 
@@ -195,34 +336,42 @@ def lookup_many_sync(
 # -- async -------------------------------------------------------------------------------
 
 
-async def _lookup(client: AsyncKpbClient, entry: _Entry, services: tuple[str, ...]) -> LookupResult:
-    data: dict[str, Any] = {}
+async def _lookup_async(services: AsyncServices, entry: Entry, what: What) -> LookupResult:
+    medical_certificates = applications = None
     errors: dict[str, KpbError] = {}
     if entry.error is not None:
         errors["cpr"] = entry.error
-    else:
-        for service in services:
+    elif entry.cpr is not None:
+        if what != "applications":
             try:
-                data[service] = await getattr(client, service)(entry.cpr)
+                medical_certificates = await services.medical_certificates(entry.cpr)
             except KpbError as error:
-                errors[service] = error
-    return _result(entry, data, errors)
+                errors["medical_certificates"] = error
+        if what != "medical_certificates":
+            try:
+                applications = await services.applications(entry.cpr)
+            except KpbError as error:
+                errors["applications"] = error
+    return _result(entry, medical_certificates, applications, errors)
 
 
 def lookup_many_async(
-    client: AsyncKpbClient,
-    cprs: Iterable[Cpr | str],
+    services: AsyncServices,
+    cprs: Iterable[BatchInput],
     *,
     what: What,
     concurrency: int,
     progress: ProgressCallback | None,
+    skip: Container[int] = (),
+    stop_after_unanswered: int | None = None,
 ) -> AsyncIterator[LookupResult]:
-    services = _check(what, concurrency)
-    total = _total(cprs)
+    _check(what, concurrency, stop_after_unanswered)
+    total = _total(cprs, skip)
 
     async def run() -> AsyncIterator[LookupResult]:
-        entries = _entries(cprs)
+        entries = first_occurrences(cprs, skip)
         in_flight: set[asyncio.Task[LookupResult]] = set()
+        breaker = _Breaker(stop_after_unanswered)
         exhausted = False
         started = done = 0
 
@@ -234,20 +383,26 @@ def lookup_many_async(
                     exhausted = True
                 else:
                     started += 1
-                    in_flight.add(asyncio.ensure_future(_lookup(client, entry, services)))
+                    in_flight.add(asyncio.ensure_future(_lookup_async(services, entry, what)))
 
         try:
             fill()
             while in_flight:
                 finished, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight.difference_update(finished)
-                fill()  # keep the others busy while the caller handles these
-                for task in finished:
+                results = [task.result() for task in finished]
+                for result in results:
+                    breaker.add(result)
+                if not breaker.tripped:
+                    fill()  # keep the others busy while the caller handles these
+                for result in results:
                     done += 1
                     if progress is not None:
                         known = total if total is not None else (started if exhausted else None)
                         progress(done, known)
-                    yield task.result()
+                    yield result
+                if breaker.tripped:
+                    raise breaker.error()
         finally:
             for task in in_flight:
                 task.cancel()

@@ -23,7 +23,7 @@ import math
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Container, Iterable, Iterator
 from types import TracebackType
 from typing import Final, Literal, Self, TypeVar
 
@@ -40,7 +40,16 @@ from kpb_client.models import (
 )
 from kpb_client.types import ApiRequest
 
-from ._batch import LookupResult, ProgressCallback, What, lookup_many_async, lookup_many_sync
+from ._batch import (
+    AsyncServices,
+    BatchInput,
+    LookupResult,
+    ProgressCallback,
+    Services,
+    What,
+    lookup_many_async,
+    lookup_many_sync,
+)
 from ._certificates import ClientCertificate, create_ssl_context
 from ._cpr import Cpr
 from ._exceptions import (
@@ -260,13 +269,22 @@ class KpbClient(_ClientBase):
 
     def lookup_many(
         self,
-        cprs: Iterable[Cpr | str],
+        cprs: Iterable[BatchInput],
         *,
         what: What = "applications",
         progress: ProgressCallback | None = None,
+        skip: Container[int] = (),
+        stop_after_unanswered: int | None = None,
     ) -> Iterator[LookupResult]:
         """Look up many CPR numbers one after the other; see :meth:`AsyncKpbClient.lookup_many`."""
-        return lookup_many_sync(self, cprs, what=what, progress=progress)
+        return lookup_many_sync(
+            Services(self.medical_certificates, self.applications),
+            cprs,
+            what=what,
+            progress=progress,
+            skip=skip,
+            stop_after_unanswered=stop_after_unanswered,
+        )
 
     def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
         budget_end = time.monotonic() + self.retry.total
@@ -378,23 +396,38 @@ class AsyncKpbClient(_ClientBase):
 
     def lookup_many(
         self,
-        cprs: Iterable[Cpr | str],
+        cprs: Iterable[BatchInput],
         *,
         what: What = "applications",
         concurrency: int = 8,
         progress: ProgressCallback | None = None,
+        skip: Container[int] = (),
+        stop_after_unanswered: int | None = None,
     ) -> AsyncIterator[LookupResult]:
         """Look up many CPR numbers, at most *concurrency* at a time.
 
         Yields one :class:`LookupResult` per distinct number as soon as it is done (not
-        in input order; ``result.index`` is the input position). An invalid number or a
-        failed lookup becomes a result holding the typed error; the batch goes on.
+        in input order; ``result.index`` is the input position, or the index of an item
+        given as a pair ``(index, number)``, such as a line number). An invalid number or
+        a failed lookup becomes a result holding the typed error; the batch goes on.
         *what* is ``"applications"``, ``"medical_certificates"`` or ``"both"``.
         *progress*, if given, is called as ``progress(done, total)`` after each result;
         ``total`` is None until the input has been read to its end, unless it has a
-        length.
+        length. Numbers at an index in *skip* are not looked up (done by an earlier
+        run), and their repeats neither. With *stop_after_unanswered*, the batch stops
+        with :class:`KpbUnavailableError` once that many numbers in a row got no answer
+        from KPB (a network failure, or 429/502/503/504 after retries); the lookups in
+        flight are cancelled.
         """
-        return lookup_many_async(self, cprs, what=what, concurrency=concurrency, progress=progress)
+        return lookup_many_async(
+            AsyncServices(self.medical_certificates, self.applications),
+            cprs,
+            what=what,
+            concurrency=concurrency,
+            progress=progress,
+            skip=skip,
+            stop_after_unanswered=stop_after_unanswered,
+        )
 
     async def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
         budget_end = time.monotonic() + self.retry.total

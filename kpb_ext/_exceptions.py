@@ -25,7 +25,8 @@ Our exception hierarchy::
     └── TransportError
         ├── KpbTimeoutError
         ├── TlsError
-        └── ConnectionFailedError
+        ├── ConnectionFailedError
+        └── KpbUnavailableError               a batch stopped: KPB answered none of N in a row
 
 Every class has a ``hint``: the next step to take, from KPB's documentation (PDF §3.1,
 §3.3) where it gives one. An instance may carry a more precise hint than its class; it
@@ -63,6 +64,7 @@ __all__ = [
     "KpbError",
     "KpbResponseError",
     "KpbTimeoutError",
+    "KpbUnavailableError",
     "MissingParameterError",
     "NotFoundError",
     "ResponseTooLargeError",
@@ -388,3 +390,21 @@ class ConnectionFailedError(TransportError):
         "Could not reach KPB: check the host name, network, firewall and proxy. The test "
         "environment accepts only IP addresses registered with KPB support (PDF §3.1)."
     )
+
+
+class KpbUnavailableError(TransportError):
+    """A batch stopped because KPB answered none of ``failures`` numbers in a row."""
+
+    hint = (
+        "KPB, or the network path to it, is down: the batch stopped rather than wait out the "
+        "retries of every number left. Check the connection (kpb doctor), then continue "
+        "later; kpb lookup --resume asks again for the numbers KPB did not answer."
+    )
+    failures: int
+
+    def __init__(self, failures: int, last: KpbError) -> None:
+        self.failures = failures
+        super().__init__(
+            f"{failures} numbers in a row got no answer from KPB; "
+            f"the last: {type(last).__name__}: {last}"
+        )

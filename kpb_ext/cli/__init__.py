@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-from kpb_ext.cli._exit import ExitCode
+from kpb_ext.cli._exit import ExitCode, exit_code_table
 from kpb_ext.cli._options import TargetOptions
 
 __all__ = ["ExitCode", "cli", "main"]
@@ -26,19 +26,16 @@ _COMMANDS: dict[str, tuple[str, str]] = {
         "kpb_ext.cli._commands:applications",
         "A person's driving-test applications (prøveforløb).",
     ),
-    "lookup": ("kpb_ext.cli._commands:lookup", "Look up many CPR numbers; JSON Lines out."),
+    "lookup": ("kpb_ext.cli._lookup:lookup", "Look up many CPR numbers; JSON Lines out."),
     "doctor": ("kpb_ext.cli._doctor:doctor", "Check the connection to KPB step by step."),
     "contract": ("contract_tests.cli:contract", "Check a KPB environment against the spec."),
     "spec": ("contract_tests.cli:spec", "Learn from a recording of KPB: kpb spec learn FILE.har."),
     "sim": ("kpb_sim.cli:sim", "Run the offline KPB test environment."),
 }
 
-_EPILOG = """\b
-Exit codes: 0 success, 1 contract violations, 2 usage or invalid input
-(an invalid CPR number or base URL, a file that cannot be read or written),
-3 KPB answered with an error, 4 network or TLS failure, 5 a certificate
-cannot be used, 70 an unexpected error in kpb itself (-v shows it), 141 the
-output was closed early.
+_EPILOG = f"""\b
+Exit codes:
+{exit_code_table()}
 
 \b
 With no --env or --base-url, commands run against the embedded simulator,

@@ -145,7 +145,7 @@ def unexpected(error: Exception, *, verbose: bool) -> ExitCode:
         if error.filename is not None:
             what = f"cannot use {os.fsdecode(error.filename)!r}: {what}"
         _one_line("Error", what, _FILE_STEP)
-        return ExitCode.USAGE
+        return ExitCode.WRITE_FAILED if error.errno in _DISK else ExitCode.USAGE
     _one_line("Unexpected error", type(error).__name__, _FAULT)
     if verbose:
         details = "".join(traceback.format_exception(error))

@@ -1,4 +1,7 @@
-"""Exit codes of the ``kpb`` command, one per kind of outcome, so scripts can branch."""
+"""Exit codes of the ``kpb`` command, one per kind of outcome, so scripts can branch.
+
+The meanings below are the table that ``kpb --help`` prints (and README repeats).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,41 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    #: ``kpb contract``: the target does not match the spec.
     CONTRACT_VIOLATION = 1
-    #: Wrong usage or invalid input, for example an invalid CPR number (click also uses 2).
-    USAGE = 2
-    #: KPB answered with an error: a 4xx/5xx status or a body that is not what the spec says.
+    USAGE = 2  # click uses 2 for usage errors too
     KPB_ERROR = 3
-    #: The network or TLS failed: DNS, connection refused, timeout, handshake.
     NETWORK = 4
-    #: A certificate cannot be used: the client certificate (unreadable, wrong password,
-    #: expired) or the CA bundle.
     CERTIFICATE = 5
-    #: An unexpected error in kpb itself; ``-v`` shows the details (sysexits' EX_SOFTWARE).
-    INTERNAL = 70
-    #: The output was closed before kpb had written it all (``kpb lookup ... | head``), as
-    #: a shell reports a process ended by SIGPIPE.
-    PIPE_CLOSED = 141
+    INTERRUPTED = 6
+    WRITE_FAILED = 7
+    INTERNAL = 70  # sysexits' EX_SOFTWARE
+    PIPE_CLOSED = 141  # as a shell reports a process ended by SIGPIPE
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "success",
+    ExitCode.CONTRACT_VIOLATION: "kpb contract: the target does not match the spec",
+    ExitCode.USAGE: "usage error or invalid input: an invalid CPR number or base URL, an "
+    "option out of range, a file or directory that cannot be used",
+    ExitCode.KPB_ERROR: (
+        "KPB answered with an error (a 4xx/5xx, or a body that is not what the spec says)"
+    ),
+    ExitCode.NETWORK: "network or TLS failure, or a batch stopped because KPB did not answer",
+    ExitCode.CERTIFICATE: "a certificate cannot be used: the client certificate (unreadable, "
+    "wrong password, expired) or the CA bundle",
+    ExitCode.INTERRUPTED: "stopped by SIGINT, SIGTERM or SIGHUP; kpb lookup wrote what was "
+    "done (continue with --resume)",
+    ExitCode.WRITE_FAILED: "an output file could not be written (disk full, no permission)",
+    ExitCode.INTERNAL: "an unexpected error in kpb itself; -v shows the details",
+    ExitCode.PIPE_CLOSED: "the output was closed before kpb had written it all (piped "
+    "into head, for example)",
+}
+
+
+def exit_code_table() -> str:
+    """The exit codes as lines of ``code meaning``, for ``kpb --help``."""
+    return "\n".join(f"{code.value} {code.meaning}" for code in ExitCode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -178,10 +179,10 @@ def test_lookup_writes_one_json_line_per_distinct_number(tmp_path: Path) -> None
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 8  # seven persons, the repeat looked up once, and the bad number
     by_index = {line["index"]: line for line in lines}
-    assert set(by_index) == {0, 1, 2, 3, 4, 5, 6, 8}
-    assert by_index[8]["errors"]["cpr"]["type"] == "InvalidCprError"
-    assert by_index[4]["MedicalCertificates"] == []
-    assert all("Applications" in by_index[i] for i in range(7))
+    assert set(by_index) == {2, 3, 4, 5, 6, 7, 8, 10}  # line numbers: the comment is line 1
+    assert by_index[10]["errors"]["cpr"]["type"] == "InvalidCprError"
+    assert by_index[6]["MedicalCertificates"] == []
+    assert all("Applications" in by_index[i] for i in range(2, 9))
     assert result.exit_code == ExitCode.USAGE  # one invalid number, all others kept
     assert "1 InvalidCprError" in result.stderr
     assert_no_full_cpr([result.stderr])
@@ -192,6 +193,32 @@ def test_lookup_all_good_exits_0() -> None:
     result = kpb("lookup", *TEST_CPRS[:3], "--what", "applications")
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 3
+
+
+def test_lookup_index_is_the_position_of_the_argument() -> None:
+    result = kpb("lookup", TEST_CPRS[0], "1234", HYPHENATED[0], TEST_CPRS[1])
+    indexes = sorted(json.loads(line)["index"] for line in result.stdout.splitlines())
+    assert indexes == [1, 2, 4]
+
+
+def test_lookup_arguments_and_a_file_are_not_mixed(tmp_path: Path) -> None:
+    numbers = tmp_path / "cprs.txt"
+    numbers.write_text(TEST_CPRS[0] + "\n", encoding="utf-8")
+    result = kpb("lookup", TEST_CPRS[1], "--from-file", str(numbers))
+    assert result.exit_code == ExitCode.USAGE
+    assert "not both" in result.stderr
+
+
+def test_lookup_counts_numbers_not_service_calls(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet
+) -> None:
+    args = against(kpb_sim, kpb_sim_certs, "unregistered")
+    result = kpb(*args, "lookup", *TEST_CPRS[:2], "--what", "both")
+    assert result.exit_code == ExitCode.KPB_ERROR
+    summary = result.stderr.strip().splitlines()[-1]
+    assert summary == (
+        "2 numbers looked up, 0 without errors; numbers with errors: 2 CertificateDoesNotExistError"
+    )
 
 
 def test_certificate_without_target_is_a_usage_error(tmp_path: Path) -> None:
@@ -216,6 +243,17 @@ def test_help_lists_every_command_and_exit_code() -> None:
     listing = " ".join(result.stdout.split())
     assert "5 a certificate cannot be used" in listing
     assert "70 an unexpected error in kpb itself" in listing
+
+
+def test_help_and_readme_give_every_exit_code_the_same_meaning() -> None:
+    shown = " ".join(kpb("--help").stdout.split())
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d+) \| (.+?) \|$", readme, flags=re.MULTILINE)
+    assert {int(code): text.replace("`", "") for code, text in rows} == {
+        code.value: code.meaning for code in ExitCode
+    }
+    for code in ExitCode:
+        assert f"{code.value} {code.meaning}" in shown
 
 
 # -- against an explicit target ----------------------------------------------------------
@@ -467,7 +505,7 @@ def test_contract_report_dir_that_cannot_be_made(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-def test_a_full_disk_is_one_line_and_exit_2() -> None:
+def test_a_full_disk_is_one_line_and_exit_7() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
     with open("/dev/full", "w", encoding="utf-8") as full:
         result = subprocess.run(
@@ -479,7 +517,7 @@ def test_a_full_disk_is_one_line_and_exit_2() -> None:
             timeout=120,
             check=False,
         )
-    assert result.returncode == ExitCode.USAGE, result.stderr
+    assert result.returncode == ExitCode.WRITE_FAILED, result.stderr
     assert "Traceback" not in result.stderr
     assert "Error: No space left on device" in result.stderr
     assert "Next step:" in result.stderr

@@ -88,6 +88,8 @@ class TestServer:
         minimum_tls: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
     ) -> None:
         self.requests: list[Request] = []
+        #: the requests whose answer was written to the socket in full
+        self.answered: list[Request] = []
         self._lock = threading.Lock()
         outer = self
 
@@ -134,6 +136,9 @@ class TestServer:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
+                self.wfile.flush()
+                with outer._lock:
+                    outer.answered.append(request)
 
             do_POST = do_GET
 

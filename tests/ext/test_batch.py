@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,15 @@ from kpb_ext import (
     ClientCertificate,
     InvalidCprError,
     KpbClient,
+    KpbUnavailableError,
     LookupResult,
     RetryPolicy,
+    TransportError,
 )
 
 from . import examples
 from .pki import Issued
-from .servers import Reply, Request, TestServer, kpb
+from .servers import Reply, Request, TestServer, closed_port, kpb
 
 pytestmark = pytest.mark.network
 Serve = Callable[..., TestServer]
@@ -33,14 +34,6 @@ INPUT = ["0702614074", "070261-4074", "12", "0107529039", "0702614074", "3202614
 @pytest.fixture
 def certificate(client_cert: Issued) -> ClientCertificate:
     return ClientCertificate(client_cert.cert, client_cert.key)
-
-
-def numbers(count: int) -> Iterator[str]:
-    """*count* distinct valid CPR numbers."""
-    day = dt.date(1960, 1, 1)
-    for n in range(count):
-        born = day + dt.timedelta(days=n // 10)
-        yield born.strftime("%d%m%y") + f"{4000 + n % 10}"
 
 
 def application_only(request: Request) -> Reply:
@@ -124,7 +117,7 @@ async def test_concurrency_is_bounded(
     async with AsyncKpbClient(
         base_url=server.base_url, certificate=certificate, ca_bundle=ca_file
     ) as client:
-        results = [r async for r in client.lookup_many(numbers(24), concurrency=3)]
+        results = [r async for r in client.lookup_many(examples.cpr_numbers(24), concurrency=3)]
     assert len(results) == 24
     assert all(r.applications == [] for r in results)
     assert 2 <= state["most"] <= 3
@@ -141,7 +134,7 @@ async def test_flat_memory_and_streaming(
 
     def source() -> Iterator[str]:
         nonlocal pulled
-        for number in numbers(300):
+        for number in examples.cpr_numbers(300):
             pulled += 1
             yield number
 
@@ -170,7 +163,7 @@ async def test_stopping_early_cancels_the_rest(
     async with AsyncKpbClient(
         base_url=server.base_url, certificate=certificate, ca_bundle=ca_file
     ) as client:
-        batch = client.lookup_many(numbers(100), concurrency=2)
+        batch = client.lookup_many(examples.cpr_numbers(100), concurrency=2)
         first = await anext(batch)
         await batch.aclose()  # type: ignore[attr-defined]
     assert isinstance(first, LookupResult)
@@ -204,3 +197,99 @@ async def test_arguments_are_checked_at_once(certificate: ClientCertificate) -> 
         with pytest.raises(ValueError, match="at least 1"):
             client.lookup_many([], concurrency=0)
         assert [r async for r in client.lookup_many([])] == []
+
+
+@pytest.mark.anyio
+async def test_numbered_input_keeps_its_indexes_and_skip_counts_as_seen(
+    serve: Serve, certificate: ClientCertificate, ca_file: Path
+) -> None:
+    """Pairs give each number its own index (a line number); skipped ones are not asked."""
+    server = serve(kpb)
+    lines = [
+        (3, "0702614074"),
+        (4, "0107529039"),
+        (7, "070261-4074"),
+        (9, "12"),
+        (12, "0701614038"),
+    ]
+    async with AsyncKpbClient(
+        base_url=server.base_url, certificate=certificate, ca_bundle=ca_file
+    ) as client:
+        results = [r async for r in client.lookup_many(lines, skip={3, 9})]
+    assert sorted(r.index for r in results) == [4, 12]  # 7 repeats 3, which was done
+    assert [r.query["cpr"] for r in server.requests] in (
+        [["0107529039"], ["0701614038"]],
+        [["0701614038"], ["0107529039"]],
+    )
+
+
+async def collect(batch: AsyncIterator[LookupResult], into: list[LookupResult]) -> None:
+    async for result in batch:
+        into.append(result)
+
+
+@pytest.mark.anyio
+async def test_a_dead_server_stops_the_batch_after_so_many_unanswered(
+    certificate: ClientCertificate, ca_file: Path
+) -> None:
+    dead = f"https://127.0.0.1:{closed_port()}/api"
+    seen: list[LookupResult] = []
+    async with AsyncKpbClient(
+        base_url=dead, certificate=certificate, ca_bundle=ca_file, retry=RetryPolicy.none()
+    ) as client:
+        batch = client.lookup_many(
+            ["1234", *examples.cpr_numbers(1000)], concurrency=2, stop_after_unanswered=5
+        )
+        with pytest.raises(KpbUnavailableError, match=r"[5-6] numbers in a row") as stopped:
+            await collect(batch, seen)
+    assert 6 <= len(seen) <= 7  # the invalid number sends nothing, so it does not count
+    assert isinstance(stopped.value, TransportError)
+    assert "ConnectionFailedError" in str(stopped.value)
+    line = json.loads(seen[-1].to_json())
+    assert line["errors"]["applications"]["transient"] is True
+
+
+def test_a_dead_server_stops_a_sync_batch(certificate: ClientCertificate, ca_file: Path) -> None:
+    dead = f"https://127.0.0.1:{closed_port()}/api"
+    seen: list[LookupResult] = []
+    with KpbClient(
+        base_url=dead, certificate=certificate, ca_bundle=ca_file, retry=RetryPolicy.none()
+    ) as client:
+        batch = client.lookup_many(examples.cpr_numbers(100), stop_after_unanswered=3)
+        with pytest.raises(KpbUnavailableError, match="3 numbers in a row"):
+            seen.extend(batch)  # keeps what came before the error
+    assert len(seen) == 3  # each result was yielded before the batch stopped
+
+
+@pytest.mark.anyio
+async def test_answers_reset_the_count_of_unanswered(
+    serve: Serve, certificate: ClientCertificate, ca_file: Path
+) -> None:
+    """Every other number gets a 503 from a gateway: KPB is up, the batch goes on."""
+    count = 0
+
+    def flaky(request: Request) -> Reply:
+        nonlocal count
+        count += 1
+        if count % 2:
+            return Reply.message(503, "Service Unavailable")
+        return Reply.json({"Applications": []})
+
+    server = serve(flaky)
+    async with AsyncKpbClient(
+        base_url=server.base_url,
+        certificate=certificate,
+        ca_bundle=ca_file,
+        retry=RetryPolicy.none(),
+    ) as client:
+        results = [
+            r
+            async for r in client.lookup_many(
+                examples.cpr_numbers(40), concurrency=1, stop_after_unanswered=2
+            )
+        ]
+    assert len(results) == 40
+    assert sum(not r.ok for r in results) == 20
+    assert all(
+        json.loads(r.to_json())["errors"]["applications"]["transient"] for r in results if not r.ok
+    )
