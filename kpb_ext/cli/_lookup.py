@@ -237,6 +237,9 @@ class _Output:
 
     def _failed(self, error: OSError) -> _Stop:
         written = f"; the {self.lines} lines before are kept" if self.lines else ""
+        if isinstance(error, BrokenPipeError) and not self.to_file:
+            # `kpb lookup ... | head`: the reader has all it wanted
+            return _Stop(f"The reader of standard output went away{written}.", ExitCode.PIPE_CLOSED)
         step = (
             "free space or give another --output, then run the same command with --resume"
             if self.to_file and self.lines
@@ -399,7 +402,7 @@ class _Batch:
         if self.write_failed is not None:
             self.output.abandon()
             click.echo(self.write_failed, err=True)
-            return ExitCode.WRITE_FAILED
+            return self.write_failed.code
         try:
             self.output.close()
         except _Stop as stop:
