@@ -71,6 +71,8 @@ class _Source:
     #: index -> masked number of the results already in the output (``--resume``)
     done: dict[int, str] = attrs.field(factory=dict)
     output: str = ""
+    #: Ends a wait for the next line (a pipe, a terminal) when a signal comes.
+    interrupts: _Interrupts | None = None
 
     def items(self) -> Iterator[tuple[int, str]]:
         """``(index, text)`` of every line holding a number; raises :class:`_Stop` on a bad one."""
@@ -101,10 +103,16 @@ class _Source:
         return f"CPR argument {index}" if self.stream is None else f"{self.name} line {index}"
 
     def _lines(self, stream: BinaryIO) -> Iterator[tuple[int, str]]:
-        for number, raw in enumerate(iter(lambda: stream.readline(_LINE_LIMIT + 1), b""), 1):
+        for number, raw in enumerate(iter(lambda: self._readline(stream), b""), 1):
             text = self._decode(raw, number).split("#", 1)[0].strip()
             if text:
                 yield number, text
+
+    def _readline(self, stream: BinaryIO) -> bytes:
+        if self.interrupts is None:
+            return stream.readline(_LINE_LIMIT + 1)
+        with self.interrupts.waiting_for_input():
+            return stream.readline(_LINE_LIMIT + 1)
 
     def _decode(self, raw: bytes, number: int) -> str:
         if number == 1:
@@ -255,6 +263,10 @@ class _Output:
 # -- signals -----------------------------------------------------------------------------
 
 
+class _InputEnded(Exception):
+    """A signal came while the batch waited for its next input line."""
+
+
 class _Interrupts:
     """Records SIGINT, SIGTERM and SIGHUP instead of dying of them.
 
@@ -266,6 +278,19 @@ class _Interrupts:
         self.received: list[signal.Signals] = []
         self.wake: Callable[[], object] | None = None
         self._previous: dict[signal.Signals, Any] = {}
+        self._waiting = False
+
+    @contextlib.contextmanager
+    def waiting_for_input(self) -> Iterator[None]:
+        """While the block waits for input, a signal ends the wait (:class:`_InputEnded`):
+        otherwise a batch reading a quiet pipe would never see it."""
+        self._waiting = True
+        try:
+            if self.received:
+                raise _InputEnded
+            yield
+        finally:
+            self._waiting = False
 
     def __enter__(self) -> _Interrupts:
         for name in _SIGNALS:
@@ -282,6 +307,9 @@ class _Interrupts:
         self.received.append(signal.Signals(signum))
         if self.wake is not None:
             self.wake()
+        if self._waiting:
+            self._waiting = False
+            raise _InputEnded
 
     def __exit__(self, *exc_info: object) -> None:
         for signum, previous in self._previous.items():
@@ -343,6 +371,8 @@ class _Batch:
                 if self.interrupts.received:
                     return
                 yield item
+        except _InputEnded:
+            return
         except _Stop as stop:
             self.bad_input = stop
 
@@ -543,6 +573,7 @@ def lookup(
                     stream=from_file,
                     arguments=cprs,
                     output=output,
+                    interrupts=interrupts,
                 ),
                 interrupts,
                 output=output,

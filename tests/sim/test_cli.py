@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from kpb_ext.cli import ExitCode
 from kpb_sim import DRIFT_MODES, CertificateSet, load_certificates
 from kpb_sim.cli import sim
 
@@ -213,28 +214,49 @@ def test_serve_options_before_another_subcommand_are_refused(tmp_path: Path) -> 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, getattr(signal, "SIGHUP", 1)])
+@pytest.mark.parametrize(
+    ("arguments", "ended"),
+    [
+        # a batch waiting for input: it stops, says what was done and exits 6
+        (["lookup", "--from-file", "-"], "interrupted"),
+        # a command that leaves signals alone still dies of the signal
+        (["contract", "--report-dir", "report"], "by the signal"),
+    ],
+    ids=["lookup", "contract"],
+)
 def test_embedded_simulator_keys_are_removed_when_a_signal_ends_kpb(
-    tmp_path: Path, signum: int
+    tmp_path: Path, signum: int, arguments: list[str], ended: str
 ) -> None:
-    """`kpb lookup` with no target embeds a simulator with throwaway keys in TMPDIR."""
+    """With no target, kpb embeds a simulator with throwaway keys in TMPDIR."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
-    env["TMPDIR"] = str(tmp_path)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env["TMPDIR"] = str(temporary)
     command = [sys.executable, "-c", "from kpb_ext.cli import main; main()"]
     process = subprocess.Popen(
-        [*command, "lookup", "--from-file", "-"],
+        [*command, *arguments],
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
         env=env,
+        cwd=tmp_path,
     )
     try:
         assert process.stderr is not None
         assert "embedded simulator" in process.stderr.readline()
-        keys = list(tmp_path.glob("kpb-sim-*/*-key.pem"))
-        assert keys, list(tmp_path.iterdir())
+        for _ in range(200):  # the line may come before the keys are written
+            keys = list(temporary.glob("kpb-*/*-key.pem"))
+            if keys:
+                break
+            time.sleep(0.05)
+        assert keys, list(temporary.iterdir())
         process.send_signal(signum)
-        assert process.wait(timeout=30) == -signum  # ended by the signal, as before
+        code = process.wait(timeout=60)
+        if ended == "interrupted":
+            assert code == ExitCode.INTERRUPTED, process.stderr.read()
+        else:
+            assert code == -signum  # ended by the signal, as before
     finally:
         if process.poll() is None:
             process.kill()
@@ -243,4 +265,4 @@ def test_embedded_simulator_keys_are_removed_when_a_signal_ends_kpb(
             assert stream is not None
             stream.close()
     assert not any(path.exists() for path in keys)
-    assert list(tmp_path.iterdir()) == []
+    assert list(temporary.iterdir()) == []
