@@ -8,7 +8,7 @@ Options of ``kpb sim serve`` (and of :class:`Simulator`, as a :class:`Rehearsal`
 - ``--fail-rate P``: each request fails with probability P. A failure is, in these
   shares: half a 503 with ``Retry-After: 1`` (as IIS answers when the application
   is down), a quarter a reset connection (no answer at all), a quarter a slow body (the
-  real answer, its body sent in pieces over :data:`SLOW_BODY_SECONDS`).
+  real answer, its body sent in ten pieces over :data:`SLOW_BODY_SECONDS`).
 - ``--rate-limit N/s``: beyond N requests in any one second, across all connections,
   a request gets 429 with ``Retry-After`` (whole seconds until there is room).
 - ``--outage START:DURATION[:refuse]``: from START seconds after the simulator starts,
@@ -167,6 +167,8 @@ class Rehearsal:
     rate_limit: float | None = None
     outages: tuple[Outage, ...] = ()
     seed: int | None = None
+    #: How long a slow body (one kind of failure) takes to arrive.
+    slow_body_seconds: float = SLOW_BODY_SECONDS
 
     def __post_init__(self) -> None:
         if not 0 <= self.fail_rate <= 1:
@@ -196,11 +198,12 @@ class Rehearsal:
 @dataclass(frozen=True)
 class Disruption:
     """What a rehearsal does to one request: answer in its stead (``answer``), end the
-    connection without an answer (``reset``), or send the body slowly (``slow``)."""
+    connection without an answer (``reset``), or send the body in pieces over ``slow``
+    seconds."""
 
     answer: Answer | None = None
     reset: bool = False
-    slow: bool = False
+    slow: float = 0.0
     #: Ends a slow body's waits early when the simulator stops.
     stopping: threading.Event = field(default_factory=threading.Event, compare=False)
 
@@ -213,7 +216,7 @@ class Disruption:
         pieces = min(_SLOW_BODY_PIECES, len(body))
         size = math.ceil(len(body) / pieces)
         for start in range(0, len(body), size):
-            if self.stopping.wait(SLOW_BODY_SECONDS / pieces):
+            if self.stopping.wait(self.slow / pieces):
                 return
             write(body[start : start + size])
 
@@ -291,7 +294,7 @@ class Rehearser:
             if kind == "reset":
                 return Disruption(reset=True)
             if kind == "slow body":
-                return Disruption(slow=True, stopping=self._stopping)
+                return Disruption(slow=self.rehearsal.slow_body_seconds, stopping=self._stopping)
             return self._unavailable(1.0)
         return UNDISTURBED
 
