@@ -36,6 +36,7 @@ from kpb_client.models import (
 from ._batch import LookupResult, ProgressCallback, What, lookup_many_async, lookup_many_sync
 from ._certificates import ClientCertificate, create_ssl_context
 from ._cpr import Cpr
+from ._pools import SpreadTransport
 from ._redact import install_log_redaction
 from ._responses import read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
@@ -107,13 +108,16 @@ class _ClientBase:
             verify_ssl=context,
             headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
             follow_redirects=False,
-            httpx_args={"limits": _POOL_LIMITS},
+            httpx_args={"limits": _POOL_LIMITS, **self._transport(context)},
         )
         self._routes: dict[str, str] = {}
         self._connect()
 
     def _connect(self) -> None:
         raise NotImplementedError
+
+    def _transport(self, context: ssl.SSLContext) -> dict[str, Any]:
+        return {}
 
     def _url(self, request: Mapping[str, Any]) -> str:
         """The absolute URL of a request made by a generated ``_get_kwargs``.
@@ -210,6 +214,10 @@ class AsyncKpbClient(_ClientBase):
 
     def _connect(self) -> None:
         self._http = self._generated.get_async_httpx_client()
+
+    def _transport(self, context: ssl.SSLContext) -> dict[str, Any]:
+        # Concurrent lookups over several small pools: see _pools.
+        return {"transport": SpreadTransport(verify=context, limits=_POOL_LIMITS)}
 
     async def ping(self) -> list[str]:
         """``GET /test``: ``["Hello", "World"]`` when KPB is reachable (PDF §3.1.2)."""
