@@ -89,15 +89,20 @@ class Target:
 
 
 class SimulatorProcess:
-    """``python -m kpb_sim --announce-json`` in a child process, stopped with SIGTERM."""
+    """``python -m kpb_sim --announce-json`` in a child process, stopped with SIGTERM.
 
-    def __init__(self, directory: Path, synthetic: int) -> None:
+    *options* go to the simulator's command line, for example ``["--latency", "50"]``.
+    """
+
+    def __init__(self, directory: Path, synthetic: int, options: list[str] | None = None) -> None:
         self.directory = directory
         self.synthetic = synthetic
+        self.options = options or []
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
 
     def __enter__(self) -> Target:
+        self.directory.mkdir(parents=True, exist_ok=True)
         certificates = create_certificates(self.directory / "certs")
         data = write_data(self.directory / "persons.yaml", self.synthetic)
         self._log = (self.directory / "simulator.log").open("w", encoding="utf-8")
@@ -111,6 +116,7 @@ class SimulatorProcess:
                 "--data",
                 str(data),
                 "--announce-json",
+                *self.options,
             ],
             stdout=subprocess.PIPE,
             stderr=self._log,
