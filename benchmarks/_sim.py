@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -132,6 +133,13 @@ class SimulatorProcess:
         announced = json.loads(line)
         client = announced["clients"]["registered"]
         return Target(announced["base_url"], announced["ca_cert"], client["cert"], client["key"])
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the simulator process has used so far (Linux)."""
+        assert self._process is not None
+        stat = Path(f"/proc/{self._process.pid}/stat").read_text(encoding="ascii")
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc_info: object) -> None:
         if self._process is not None:

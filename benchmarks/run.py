@@ -159,9 +159,14 @@ def measure(target: Target, directory: Path, sizes: Sizes) -> dict[str, Any]:
 
     _step(f"latency-bound batches (simulator with --latency {LATENCY_MS})")
     count = max(LATENCY_CONCURRENCIES) * sizes.latency_per_task
-    with SimulatorProcess(directory / "latency", count, ["--latency", str(LATENCY_MS)]) as slow:
+    simulator = SimulatorProcess(directory / "latency", count, ["--latency", str(LATENCY_MS)])
+    with simulator as slow:
         details["latency"] = latency_bound(
-            slow, synthetic_cprs(count), sizes.latency_per_task, sizes.latency_rounds
+            slow,
+            synthetic_cprs(count),
+            sizes.latency_per_task,
+            sizes.latency_rounds,
+            simulator.cpu_seconds,
         )
     at_latency = details["latency"]["by_concurrency"]
 
@@ -273,6 +278,9 @@ def table(results: dict[str, Any]) -> str:
             f"efficiency {kpb['efficiency']:.2f} (raw {raw['efficiency']:.2f})"
             f"  p50 {kpb['p50_ms']:.0f} ({raw['p50_ms']:.0f})"
             f"  p99 {kpb['p99_ms']:.0f} ({raw['p99_ms']:.0f}) ms"
+            f"  CPU/lookup {kpb['client_cpu_ms_per_lookup']:.2f}"
+            f" ({raw['client_cpu_ms_per_lookup']:.2f})"
+            f" + {kpb['simulator_cpu_ms_per_lookup']:.2f} ms"
         )
         if concurrency == level:
             value += _verdict(kpb["efficiency"], comparison, bound)

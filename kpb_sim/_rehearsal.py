@@ -183,11 +183,13 @@ class Rehearsal:
             lines.append(f"latency {self.latency} before each answer")
         if self.fail_rate:
             mix = ", ".join(f"{share:.0%} {kind}" for kind, share in FAILURE_MIX)
-            seed = f"; seed {self.seed}" if self.seed is not None else ""
-            lines.append(f"fail rate {self.fail_rate:g} ({mix}{seed})")
+            lines.append(f"fail rate {self.fail_rate:g} ({mix})")
         if self.rate_limit is not None:
             lines.append(f"rate limit {self.rate_limit:g}/s: 429 with Retry-After beyond it")
         lines += [f"outage {outage}" for outage in self.outages]
+        drawn = self.fail_rate or (self.latency is not None and self.latency.jitter)
+        if drawn and self.seed is not None:
+            lines.append(f"seed {self.seed} (--seed {self.seed} repeats these failures and jitter)")
         return lines
 
     def start(self) -> Rehearser:

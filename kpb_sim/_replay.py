@@ -86,9 +86,13 @@ class ReplayError(Exception):
 def request_key(method: str, target: str) -> Key:
     """What identifies a request for replay: the method as sent, the route path as KPB
     matches it, and the parameters with lower-case names, sorted."""
-    parts = urlsplit(target)
-    params = parse_qsl(parts.query, keep_blank_values=True)
-    return method, route_path(parts.path), tuple(sorted((k.lower(), v) for k, v in params))
+    if target.startswith("/"):
+        path, _, query = target.partition("?")
+    else:  # the absolute form: https://host/api/...
+        parts = urlsplit(target)
+        path, query = parts.path, parts.query
+    params = parse_qsl(query, keep_blank_values=True)
+    return method, route_path(path), tuple(sorted((k.lower(), v) for k, v in params))
 
 
 def _cpr_like(text: str) -> Iterator[str]:

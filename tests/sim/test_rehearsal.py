@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from kpb_sim import (
 )
 from kpb_sim._rehearsal import Rehearser
 from kpb_sim.cli import sim
+from kpb_sim.pytest_plugin import SimulatorFactory
 
 ELEV_1 = "0702614074"
 BODY = json.dumps(
@@ -47,18 +47,13 @@ BODY = json.dumps(
 
 
 @pytest.fixture
-def rehearsing(kpb_sim_certs: CertificateSet) -> Iterator[Any]:
+def rehearsing(kpb_sim_factory: SimulatorFactory) -> Any:
     """``rehearsing(Rehearsal(...), drift=..., replay=...)``: a started simulator."""
-    started: list[Simulator] = []
 
-    def start(rehearsal: Rehearsal, **options: Any) -> Simulator:
-        simulator = Simulator(kpb_sim_certs, rehearsal=rehearsal, **options).start()
-        started.append(simulator)
-        return simulator
+    def start(rehearsal: Rehearsal, drift: str | None = None, **options: Any) -> Simulator:
+        return kpb_sim_factory(drift, rehearsal=rehearsal, **options)
 
-    yield start
-    for simulator in started:
-        simulator.stop()
+    return start
 
 
 def outcome(client: Any, url: str, connection: http.client.HTTPConnection | None = None) -> str:
@@ -331,7 +326,8 @@ def test_serve_announces_and_describes_the_rehearsal(kpb_sim_certs: CertificateS
         "slow_body_seconds": 2.0,
     }
     assert "rehearsing latency 50 ms ± 5 before each answer" in human
-    assert "rehearsing fail rate 0.2 (50% 503, 25% reset, 25% slow body; seed 7)" in human
+    assert "rehearsing fail rate 0.2 (50% 503, 25% reset, 25% slow body)" in human
+    assert "rehearsing seed 7 (--seed 7 repeats these failures and jitter)" in human
     assert "rehearsing rate limit 20/s" in human
     assert "rehearsing outage 100 s after the start, for 10 s: connections reset" in human
 

@@ -16,6 +16,7 @@ from contract_tests import given_certificate
 from kpb_sim import CertificateSet, Replay, ReplayError, Simulator, load_persons
 from kpb_sim._replay import GIVEN_CERTIFICATE, request_key
 from kpb_sim.cli import sim
+from kpb_sim.pytest_plugin import SimulatorFactory
 
 ELEV_1, ELEV_2 = "0702614074", "0107529039"
 #: Shaped like a CPR number (a real date), but not one of the seven test numbers.
@@ -72,20 +73,15 @@ Replaying = Callable[..., Simulator]
 
 
 @pytest.fixture
-def replaying(kpb_sim_certs: CertificateSet, tmp_path: Path) -> Any:
+def replaying(kpb_sim_factory: SimulatorFactory, tmp_path: Path) -> Any:
     """``replaying(*entries, miss=..., drift=...)``: a started simulator replaying them."""
-    started: list[Simulator] = []
+    recordings = iter(range(100))
 
     def start(*entries: Entry, miss: Any = "fallback", drift: str | None = None) -> Simulator:
-        har = write_har(tmp_path / f"recording-{len(started)}.har", *entries)
-        replay = Replay.load([har], miss=miss)
-        simulator = Simulator(kpb_sim_certs, drift=drift, replay=replay).start()
-        started.append(simulator)
-        return simulator
+        har = write_har(tmp_path / f"recording-{next(recordings)}.har", *entries)
+        return kpb_sim_factory(drift, replay=Replay.load([har], miss=miss))
 
-    yield start
-    for simulator in started:
-        simulator.stop()
+    return start
 
 
 def test_the_certificate_under_test_is_named_as_kpb_contract_names_it(
@@ -269,9 +265,9 @@ def test_a_recording_of_contract_runs_holds_only_test_numbers(tmp_path: Path) ->
     # Bodies and URLs mention the test numbers, also as DDMMYY-SSSS; timestamps, GUIDs and
     # numbers that cannot be a birth date are not CPR numbers.
     body = (
-        '{"Message":"070261-4074","Id":"d12a2470-64e0-4f4e-a3bc-123456789012",'
-        '"At":"2018-05-25T10:06:46.5471929","N":"1234567890","M":"3213001234"}'
-    ).encode()
+        b'{"Message":"070261-4074","Id":"d12a2470-64e0-4f4e-a3bc-123456789012",'
+        b'"At":"2018-05-25T10:06:46.5471929","N":"1234567890","M":"3213001234"}'
+    )
     har = write_har(tmp_path / "ok.har", entry(f"{KPB}/Application?cpr={ELEV_1}", body=body))
     assert len(Replay.load([har]).answers) == 1
 
