@@ -67,7 +67,7 @@ _UNAVAILABLE_PAGE: Final = (
 
 _NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
 _LATENCY = re.compile(rf"{_NUMBER}(?:\s*(?:±|\+-|\+/-)\s*{_NUMBER})?")
-_RATE = re.compile(rf"{_NUMBER}\s*/\s*s")
+_RATE = re.compile(r"([0-9]+)\s*/\s*s")
 _OUTAGE = re.compile(rf"{_NUMBER}:{_NUMBER}(?::(503|refuse))?")
 
 
@@ -147,14 +147,15 @@ def parse_fail_rate(text: str) -> float:
     return value
 
 
-def parse_rate_limit(text: str) -> float:
-    """``"20/s"`` -> 20.0 requests per second."""
+def parse_rate_limit(text: str) -> int:
+    """``"20/s"`` -> 20 requests per second."""
     found = _RATE.fullmatch(text.strip())
-    if found is None or float(found.group(1)) <= 0:
+    if found is None or int(found.group(1)) <= 0:
         raise ValueError(
-            f"--rate-limit takes requests per second, more than 0, for example 20/s, not {text!r}"
+            "--rate-limit takes a whole number of requests per second, more than 0, for "
+            f"example 20/s, not {text!r}"
         )
-    return float(found.group(1))
+    return int(found.group(1))
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ class Rehearsal:
     latency: Latency | None = None
     fail_rate: float = 0.0
     #: Requests per second.
-    rate_limit: float | None = None
+    rate_limit: int | None = None
     outages: tuple[Outage, ...] = ()
     seed: int | None = None
     #: How long a slow body (one kind of failure) takes to arrive.
