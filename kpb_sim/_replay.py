@@ -175,7 +175,7 @@ class Replay:
         Raises ReplayError for a file that is not a HAR recording, and for one that
         holds CPR numbers other than KPB's test numbers and *allowed_cprs*.
         """
-        allowed = frozenset(load_persons(BILAG_A)) | frozenset(allowed_cprs)
+        allowed = frozenset(load_persons(BILAG_A)) | read_allowed_cprs(allowed_cprs)
         answers: dict[Key, Answer] = {}
         left_out: Counter[str] = Counter()
         sources = [Path(path) for path in paths]

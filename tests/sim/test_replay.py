@@ -299,8 +299,9 @@ def test_a_recording_with_other_cpr_numbers_is_refused(tmp_path: Path, where: st
     assert "--allow-cpr NUMBER or --allow-cpr-file FILE" in message
     assert "150580-****" in message
     assert OTHER not in message
-    # Listed as fictitious, it is allowed.
+    # Listed as fictitious, it is allowed, in either form.
     assert Replay.load([har], allowed_cprs={OTHER}).answers
+    assert Replay.load([har], allowed_cprs={f"{OTHER[:6]}-{OTHER[6:]}"}).answers
 
 
 def test_the_count_names_each_distinct_number_once(tmp_path: Path) -> None:
