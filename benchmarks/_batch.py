@@ -14,7 +14,7 @@ from kpb_client.models import Application
 from kpb_ext import AsyncKpbClient, Cpr
 
 
-class _TimedClient(AsyncKpbClient):
+class TimedClient(AsyncKpbClient):
     """Records how long each ``applications`` call takes, as ``lookup_many`` makes it."""
 
     latencies: list[float]
@@ -27,7 +27,7 @@ class _TimedClient(AsyncKpbClient):
             self.latencies.append(time.perf_counter() - started)
 
 
-async def _batch(client: _TimedClient, cprs: list[str], concurrency: int) -> tuple[float, int]:
+async def _batch(client: TimedClient, cprs: list[str], concurrency: int) -> tuple[float, int]:
     failed = 0
     started = time.perf_counter()
     async for result in client.lookup_many(cprs, concurrency=concurrency):
@@ -40,7 +40,7 @@ async def _measure(
 ) -> dict[str, Any]:
     certificate = target.certificate()
     clients = {
-        level: _TimedClient(
+        level: TimedClient(
             base_url=target.base_url, certificate=certificate, ca_bundle=target.ca_cert
         )
         for level in concurrencies

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -89,15 +90,20 @@ class Target:
 
 
 class SimulatorProcess:
-    """``python -m kpb_sim --announce-json`` in a child process, stopped with SIGTERM."""
+    """``python -m kpb_sim --announce-json`` in a child process, stopped with SIGTERM.
 
-    def __init__(self, directory: Path, synthetic: int) -> None:
+    *options* go to the simulator's command line, for example ``["--latency", "50"]``.
+    """
+
+    def __init__(self, directory: Path, synthetic: int, options: list[str] | None = None) -> None:
         self.directory = directory
         self.synthetic = synthetic
+        self.options = options or []
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
 
     def __enter__(self) -> Target:
+        self.directory.mkdir(parents=True, exist_ok=True)
         certificates = create_certificates(self.directory / "certs")
         data = write_data(self.directory / "persons.yaml", self.synthetic)
         self._log = (self.directory / "simulator.log").open("w", encoding="utf-8")
@@ -111,6 +117,7 @@ class SimulatorProcess:
                 "--data",
                 str(data),
                 "--announce-json",
+                *self.options,
             ],
             stdout=subprocess.PIPE,
             stderr=self._log,
@@ -126,6 +133,13 @@ class SimulatorProcess:
         announced = json.loads(line)
         client = announced["clients"]["registered"]
         return Target(announced["base_url"], announced["ca_cert"], client["cert"], client["key"])
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the simulator process has used so far (Linux)."""
+        assert self._process is not None
+        stat = Path(f"/proc/{self._process.pid}/stat").read_text(encoding="ascii")
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc_info: object) -> None:
         if self._process is not None:

@@ -24,6 +24,8 @@ from typing import Any
 
 from _batch import batch_by_concurrency
 from _cli import cold_start
+from _latency import CONCURRENCIES as LATENCY_CONCURRENCIES
+from _latency import LATENCY_MS, latency_bound
 from _lookups import client_over_raw, pooled_over_fresh
 from _memory import batch_memory
 from _parsing import parse_steps
@@ -41,6 +43,8 @@ TARGETS = {
     "cli_help_seconds": ("<", 0.3),
     "batch_10k_peak_rss_mb": ("<", 150.0),
 }
+#: The latency-bound batch: efficiency of lookup_many at this concurrency.
+LATENCY_TARGET = ("32", ">=", 0.9)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Sizes:
     parse_repeat: int
     cli_repeat: int
     memory_extras: bool
+    latency_per_task: int
+    latency_rounds: int
 
 
 QUICK = Sizes(
@@ -72,6 +78,8 @@ QUICK = Sizes(
     parse_repeat=5,
     cli_repeat=3,
     memory_extras=False,
+    latency_per_task=3,
+    latency_rounds=1,
 )
 FULL = Sizes(
     lookup_rounds=21,
@@ -86,6 +94,8 @@ FULL = Sizes(
     parse_repeat=15,
     cli_repeat=15,
     memory_extras=True,
+    latency_per_task=20,
+    latency_rounds=5,
 )
 
 
@@ -107,6 +117,8 @@ def machine() -> dict[str, Any]:
         "httpx": metadata.version("httpx"),
         "kpb": metadata.version("kpb"),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # Other work on a shared machine shows here: 1, 5 and 15 minute averages.
+        "load_average_after": list(os.getloadavg()),
     }
 
 
@@ -147,6 +159,19 @@ def measure(target: Target, directory: Path, sizes: Sizes) -> dict[str, Any]:
     _step("batch memory")
     details["memory"] = batch_memory(target, directory, BATCH_SIZES, sizes.memory_extras)
 
+    _step(f"latency-bound batches (simulator with --latency {LATENCY_MS})")
+    count = max(LATENCY_CONCURRENCIES) * sizes.latency_per_task
+    simulator = SimulatorProcess(directory / "latency", count, ["--latency", str(LATENCY_MS)])
+    with simulator as slow:
+        details["latency"] = latency_bound(
+            slow,
+            synthetic_cprs(count),
+            sizes.latency_per_task,
+            sizes.latency_rounds,
+            simulator.cpu_seconds,
+        )
+    at_latency = details["latency"]["by_concurrency"]
+
     library = details["memory"]["library"]
     return {
         "client_over_raw_throughput": details["lookups"]["client_over_raw"],
@@ -158,6 +183,11 @@ def measure(target: Target, directory: Path, sizes: Sizes) -> dict[str, Any]:
         "cli_ping_seconds": details["cli"]["ping"],
         "batch_10k_peak_rss_mb": library["10000"]["peak_rss_mb"],
         "batch_1k_peak_rss_mb": library["1000"]["peak_rss_mb"],
+        "batch_latency_efficiency": {c: f["kpb"]["efficiency"] for c, f in at_latency.items()},
+        "raw_latency_efficiency": {c: f["raw"]["efficiency"] for c, f in at_latency.items()},
+        "lookup_p99_ms_at_latency": {
+            c: {name: f[name]["p99_ms"] for name in ("kpb", "raw")} for c, f in at_latency.items()
+        },
         "details": details,
     }
 
@@ -185,9 +215,7 @@ def table(results: dict[str, Any]) -> str:
 
     def verdict(key: str) -> str:
         comparison, bound = TARGETS[key]
-        value = results[key]
-        met = {">=": value >= bound, "<=": value <= bound, "<": value < bound}[comparison]
-        return f"  (target {comparison} {bound:g}: {'met' if met else 'MISSED'})"
+        return _verdict(results[key], comparison, bound)
 
     us = lookups["us_per_lookup"]
     row(
@@ -250,8 +278,28 @@ def table(results: dict[str, Any]) -> str:
             if figures["failed"]:
                 value += f"  ({figures['failed']} of {figures['results']} failed)"
             row(f"peak RSS, {label} of {int(size):,} numbers", value)
+    at_latency = details["latency"]["by_concurrency"]
+    level, comparison, bound = LATENCY_TARGET
+    for concurrency, figures in at_latency.items():
+        kpb, raw = figures["kpb"], figures["raw"]
+        value = (
+            f"efficiency {kpb['efficiency']:.2f} (raw {raw['efficiency']:.2f})"
+            f"  p50 {kpb['p50_ms']:.0f} ({raw['p50_ms']:.0f})"
+            f"  p99 {kpb['p99_ms']:.0f} ({raw['p99_ms']:.0f}) ms"
+            f"  CPU/lookup {kpb['client_cpu_ms_per_lookup']:.2f}"
+            f" ({raw['client_cpu_ms_per_lookup']:.2f})"
+            f" + {kpb['simulator_cpu_ms_per_lookup']:.2f} ms"
+        )
+        if concurrency == level:
+            value += _verdict(kpb["efficiency"], comparison, bound)
+        row(f"lookup_many at {LATENCY_MS} ms, concurrency {concurrency}", value)
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def _verdict(value: float, comparison: str, bound: float) -> str:
+    met = {">=": value >= bound, "<=": value <= bound, "<": value < bound}[comparison]
+    return f"  (target {comparison} {bound:g}: {'met' if met else 'MISSED'})"
 
 
 def main() -> None:
@@ -261,7 +309,7 @@ def main() -> None:
     arguments = parser.parse_args()
     sizes = QUICK if arguments.quick else FULL
 
-    started = time.perf_counter()
+    started, load_before = time.perf_counter(), list(os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="kpb-bench-") as name:
         directory = Path(name)
         synthetic = max(sizes.batch_lookups, *BATCH_SIZES)
@@ -271,14 +319,16 @@ def main() -> None:
         **{key: value for key, value in results.items() if key != "details"},
         "quick": arguments.quick,
         "seconds": time.perf_counter() - started,
-        "machine": machine(),
+        "machine": {**machine(), "load_average_before": load_before},
         "simulator": "separate process (python -m kpb_sim), mutual TLS on 127.0.0.1",
         "details": results["details"],
     }
     print(table(results))
+    host = results["machine"]
     print(
-        f"({results['seconds']:.0f} s; {results['machine']['cpu']}, "
-        f"{results['machine']['cores']} cores, Python {results['machine']['python']})"
+        f"({results['seconds']:.0f} s; {host['cpu']}, {host['cores']} cores, Python "
+        f"{host['python']}; load average {host['load_average_before'][0]:.1f} before, "
+        f"{host['load_average_after'][0]:.1f} after)"
     )
     if arguments.json is not None:
         arguments.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

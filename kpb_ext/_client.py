@@ -59,6 +59,7 @@ from ._exceptions import (
     TransportError,
 )
 from ._facts import ENVIRONMENTS
+from ._pools import SpreadTransport
 from ._redact import install_log_redaction
 from ._responses import excerpt, read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
@@ -373,7 +374,9 @@ class AsyncKpbClient(_ClientBase):
         )
         self._http_client = http_client
         if http_client is None and transport is None:
-            transport = httpx.AsyncHTTPTransport(
+            # Small pools side by side: one pool of many connections costs the event loop
+            # more than the network at a batch's concurrency (see _pools).
+            transport = SpreadTransport(
                 verify=self._ssl_context(),
                 limits=_POOL_LIMITS,
                 proxy=environment_proxy(self.base_url),

@@ -30,13 +30,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qsl, unquote, unquote_plus
+from urllib.parse import parse_qsl, unquote
 
 from cryptography import x509
 
 from ._certificates import CertificateSet, thumbprint
 from ._data import load_persons
 from ._drift import DriftMode, drift_mode
+from ._http import Answer as _Response
+from ._http import error as _error
+from ._http import json_bytes as _json
+from ._http import mask_cpr as _mask_cpr
+from ._http import route_path
+from ._rehearsal import UNDISTURBED, Disruption, Rehearsal, Rehearser, reset
+from ._replay import Replay
 
 __all__ = ["Simulator", "throwaway_simulator"]
 
@@ -60,24 +67,6 @@ _ROUTES = {
 }
 _RESPONSE_MEMBER = {"MedicalCertificate": "MedicalCertificates", "Application": "Applications"}
 _CPR = re.compile(r"[0-9]{10}")
-_CPR_SHAPED = re.compile(r"(?<![0-9])([0-9]{6})-?[0-9]{4}(?![0-9])")
-
-
-def _json(value: object) -> bytes:
-    # ASP.NET Web API's Json.NET: compact, UTF-8, non-ASCII letters as they are.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class _Response:
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-def _error(status: int, message: str, *headers: tuple[str, str]) -> _Response:
-    return _Response(status, _json({"Message": message}), headers=headers)
 
 
 _HELLO = _Response(200, _json(["Hello", "World"]))
@@ -118,9 +107,11 @@ class _Service:
         persons_path: Path | str | None,
         registry: Mapping[str, tuple[str, ...]],
         drift: DriftMode | None,
+        replay: Replay | None = None,
     ) -> None:
         self.registry = registry
         self.drift = drift
+        self.replay = replay
         self.bodies: dict[tuple[str, str], bytes] = {}
         for person in load_persons(persons_path).values():
             for service, records in (
@@ -138,14 +129,17 @@ class _Service:
     def respond(self, request: _Request) -> _Response:
         response = self._respond(request)
         if response.status >= 400 and self._drifts("html-errors"):
-            return _html_error(response)
+            response = _html_error(response)
+        if self.replay is not None:
+            # The simulator's own answer decides whether a recorded one may be served.
+            return self.replay.answer(request.method, request.target, response)
         return response
 
     def _respond(self, request: _Request) -> _Response:
         if request.scheme == "http" and not self._drifts("plain-http-served"):
             return _HTTPS_REQUIRED
         path, _, query = request.target.partition("?")
-        route = _ROUTES.get(unquote(path).rstrip("/").lower())
+        route = _ROUTES.get(route_path(path))
         if route is None:
             uri = request.target
             if not uri.startswith(("http://", "https://")):
@@ -205,18 +199,11 @@ def _html_error(response: _Response) -> _Response:
     )
 
 
-def _mask_cpr(target: str) -> str:
-    """The request target for logs: every cpr value, and anything else shaped like a CPR
-    number, cut to its first six characters (the birth date)."""
-    path, mark, query = target.partition("?")
-    pairs = []
-    for pair in query.split("&") if mark else []:
-        key, equals, value = pair.partition("=")
-        if unquote_plus(key).lower() == "cpr":
-            value = value[:6] + "****"
-        pairs.append(key + equals + value)
-    masked = path + mark + "&".join(pairs)
-    return _CPR_SHAPED.sub(r"\1****", masked)
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a recorded status Python does not know, such as 520
+        return "Unknown"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -270,13 +257,21 @@ class _Handler(BaseHTTPRequestHandler):
             scheme=self.server.scheme,
             peer=self.peer,
         )
+        disruption = self.server.disruption()
+        if disruption.reset:
+            logger.info("%s %s: connection reset", self.client_address[0], _mask_cpr(self.path))
+            self.close_connection = True
+            reset(self.connection)
+            return
         try:
-            response = self.server.service.respond(request)
+            response = disruption.answer
+            if response is None:
+                response = self.server.service.respond(request)
         except Exception:
             # Whatever goes wrong answers like ASP.NET and leaves the server running.
             logger.exception("error answering %s %s", self.command, _mask_cpr(self.path))
             response = _INTERNAL_ERROR
-        self._send(response, head_only=self.command == "HEAD")
+        self._send(response, head_only=self.command == "HEAD", disruption=disruption)
 
     def _read_headers(self) -> bytes | None:
         """The header lines up to and with the empty line; None beyond _MAX_HEADERS."""
@@ -318,11 +313,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif length != 0:
             self.close_connection = True
 
-    def _send(self, response: _Response, *, head_only: bool) -> None:
-        status = HTTPStatus(response.status)
+    def _send(
+        self, response: _Response, *, head_only: bool, disruption: Disruption = UNDISTURBED
+    ) -> None:
+        reason = response.reason or _reason(response.status)
         lines = [
-            f"HTTP/1.1 {status.value} {status.phrase}",
-            f"Content-Type: {response.content_type}",
+            f"HTTP/1.1 {response.status} {reason}",
+            *([f"Content-Type: {response.content_type}"] if response.content_type else []),
             f"Content-Length: {len(response.body)}",
             *(f"{name}: {value}" for name, value in response.headers),
         ]
@@ -338,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
             response.status,
             len(response.body),
         )
-        self.wfile.write(head if head_only else head + response.body)
+        disruption.send(self.wfile.write, head, b"" if head_only else response.body)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Only http.server's own errors (malformed request lines) arrive here.
@@ -350,6 +347,8 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default of 5 overflows when many clients connect at once; the
     # kernel caps this at its own maximum (net.core.somaxconn on Linux).
     request_queue_size = socket.SOMAXCONN
+    #: Set by Simulator.start when latency, failures or outages are rehearsed.
+    rehearser: Rehearser | None = None
 
     def __init__(
         self,
@@ -371,6 +370,16 @@ class _Server(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         host, port = self.server_address[:2]
         self.server_name, self.server_port = str(host), int(port)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        if self.rehearser is not None and self.rehearser.refusing():
+            reset(request)
+            request.close()
+            return False
+        return True
+
+    def disruption(self) -> Disruption:
+        return UNDISTURBED if self.rehearser is None else self.rehearser.disruption()
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         connection: socket.socket = request
@@ -421,8 +430,10 @@ class Simulator:
 
     ``Simulator(certs)`` serves HTTPS on ``port`` (0: a free port) and the plain-HTTP
     refusal on ``http_port``. ``drift`` names one of :data:`DRIFT_MODES`; ``data`` is a
-    YAML file of persons (default: Bilag A). Use it as a context manager, or call
-    :meth:`start` and :meth:`stop`.
+    YAML file of persons (default: Bilag A). ``replay`` serves recorded answers (see
+    :class:`Replay`), ``rehearsal`` adds latency, failures, a rate limit or outages (see
+    :class:`Rehearsal`). Use it as a context manager, or call :meth:`start` and
+    :meth:`stop`.
     """
 
     def __init__(
@@ -434,12 +445,17 @@ class Simulator:
         http_port: int = 0,
         drift: str | DriftMode | None = None,
         data: Path | str | None = None,
+        replay: Replay | None = None,
+        rehearsal: Rehearsal | None = None,
     ) -> None:
         self.certificates = certificates
         self.host = host
         self.drift = drift_mode(drift)
+        self.replay = replay
+        self.rehearsal = rehearsal
+        self._rehearser: Rehearser | None = None
         self._requested = (port, http_port)
-        self._service = _Service(data, certificates.registered_services(), self.drift)
+        self._service = _Service(data, certificates.registered_services(), self.drift, replay)
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
 
@@ -465,7 +481,9 @@ class Simulator:
                 server.server_close()
             raise
         self._servers = servers
+        self._rehearser = self.rehearsal.start() if self.rehearsal is not None else None
         for server in self._servers:
+            server.rehearser = self._rehearser
             thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -480,6 +498,8 @@ class Simulator:
     def stop(self) -> None:
         """Stop listening, end open connections, and release both ports."""
         servers, self._servers = self._servers, []
+        if self._rehearser is not None:
+            self._rehearser.stop()
         for server in servers:
             server.shutdown()
         for server in servers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shlex
@@ -19,6 +20,8 @@ from click.core import ParameterSource
 from ._certificates import CertificateError, CertificateSet, create_certificates, load_certificates
 from ._data import DataError
 from ._drift import DRIFT_MODES
+from ._replay import Replay, ReplayError
+from ._serve_options import make_rehearsal, make_replay, rehearsal_options, replay_options
 from ._server import Simulator
 
 __all__ = ["serve", "sim"]
@@ -125,6 +128,8 @@ def init(directory: Path) -> None:
     "(human-readable text goes to stderr).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log every request on stderr.")
+@replay_options
+@rehearsal_options
 def serve(
     cert_dir: Path | None,
     host: str,
@@ -134,12 +139,26 @@ def serve(
     data: Path | None,
     announce_json: bool,
     verbose: bool,
+    replay: tuple[Path, ...],
+    replay_miss: str,
+    allow_cpr: tuple[str, ...],
+    allow_cpr_file: Path | None,
+    latency: str | None,
+    fail_rate: str | None,
+    rate_limit: str | None,
+    outage: tuple[str, ...],
+    seed: int | None,
 ) -> None:
     """Serve the KPB web services until interrupted (Ctrl+C or SIGTERM)."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    try:
+        recorded = make_replay(replay, replay_miss, allow_cpr, allow_cpr_file)
+        rehearsal = make_rehearsal(latency, fail_rate, rate_limit, outage, seed)
+    except (ReplayError, ValueError) as exc:
+        raise _InvalidInput(str(exc)) from exc
     throwaway = None
     try:
         if cert_dir is None:
@@ -148,7 +167,14 @@ def serve(
         else:
             certs = load_certificates(cert_dir)
         simulator = Simulator(
-            certs, host=host, port=port, http_port=http_port, drift=drift, data=data
+            certs,
+            host=host,
+            port=port,
+            http_port=http_port,
+            drift=drift,
+            data=data,
+            replay=recorded,
+            rehearsal=rehearsal,
         )
     except CertificateError as exc:
         _remove(throwaway)
@@ -173,7 +199,7 @@ def serve(
         for line in _instructions(simulator, throwaway is not None):
             click.echo(line, err=announce_json)
         stop.wait()
-        click.echo("Stopping the KPB simulator.", err=announce_json)
+        click.echo(f"Stopping the KPB simulator{_replayed(recorded)}.", err=announce_json)
     finally:
         simulator.stop()
         for sig, handler in previous.items():
@@ -202,6 +228,8 @@ def _announcement(simulator: Simulator) -> dict[str, object]:
         "port": simulator.port,
         "http_port": simulator.http_port,
         "drift": simulator.drift.name if simulator.drift else None,
+        "replay": [str(path) for path in simulator.replay.sources] if simulator.replay else [],
+        "rehearsal": dataclasses.asdict(simulator.rehearsal) if simulator.rehearsal else None,
         "cert_dir": str(certs.directory),
         "ca_cert": str(certs.ca_cert),
         "password_file": str(certs.password_file),
@@ -223,13 +251,16 @@ def _instructions(simulator: Simulator, throwaway: bool) -> list[str]:
     certs: CertificateSet = simulator.certificates
     registered = certs.client("registered")
     q = shlex.quote
-    mode = f"drift mode {simulator.drift.name!r}" if simulator.drift else "faithful"
+    modes = [f"drift mode {simulator.drift.name!r}"] if simulator.drift else []
+    modes += ["replaying recordings"] if simulator.replay else []
+    mode = ", ".join(modes) or "faithful"
     where = " (throwaway, removed on exit)" if throwaway else ""
     return [
         f"KPB simulator ({mode}) listening on {simulator.base_url}",
         f"  plain HTTP (403 HTTPS Required): {simulator.http_base_url}",
         f"  certificates: {certs.directory}{where}",
         f"  CA to trust:  {certs.ca_cert}",
+        *_variations(simulator),
         "Try:",
         f"  curl --cacert {q(str(certs.ca_cert))} --cert {q(str(registered.cert))} "
         f"--key {q(str(registered.key))} "
@@ -239,6 +270,20 @@ def _instructions(simulator: Simulator, throwaway: bool) -> list[str]:
         "    # 401 Certificate required",
         "Stop with Ctrl+C.",
     ]
+
+
+def _variations(simulator: Simulator) -> list[str]:
+    """What the simulator replays and rehearses, a line each."""
+    lines = [f"  {simulator.replay.describe()}"] if simulator.replay else []
+    if simulator.rehearsal is not None:
+        lines += [f"  rehearsing {line}" for line in simulator.rehearsal.describe()]
+    return lines
+
+
+def _replayed(replay: Replay | None) -> str:
+    if replay is None:
+        return ""
+    return f" (recorded answers served: {replay.served}; not from a recording: {replay.missed})"
 
 
 def _remove(directory: Path | None) -> None:

@@ -4,8 +4,8 @@ Enable with ``pytest_plugins = ["kpb_sim.pytest_plugin"]`` in a ``conftest.py``.
 
 - ``kpb_sim_certs``: a certificate set in a temporary directory (session).
 - ``kpb_sim``: a faithful simulator (session).
-- ``kpb_sim_factory``: ``factory(drift=None, data=None) -> Simulator``, started; every
-  simulator it made is stopped when the test ends.
+- ``kpb_sim_factory``: ``factory(drift=None, data=None, replay=None, rehearsal=None)
+  -> Simulator``, started; every simulator it made is stopped when the test ends.
 """
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ import pytest
 
 from ._certificates import CertificateSet, create_certificates
 from ._drift import DriftMode
+from ._rehearsal import Rehearsal
+from ._replay import Replay
 from ._server import Simulator
 
 
 class SimulatorFactory(Protocol):
     def __call__(
-        self, drift: str | DriftMode | None = None, *, data: Path | str | None = None
+        self,
+        drift: str | DriftMode | None = None,
+        *,
+        data: Path | str | None = None,
+        replay: Replay | None = None,
+        rehearsal: Rehearsal | None = None,
     ) -> Simulator: ...
 
 
@@ -43,9 +50,15 @@ def kpb_sim_factory(kpb_sim_certs: CertificateSet) -> Iterator[SimulatorFactory]
     started: list[Simulator] = []
 
     def factory(
-        drift: str | DriftMode | None = None, *, data: Path | str | None = None
+        drift: str | DriftMode | None = None,
+        *,
+        data: Path | str | None = None,
+        replay: Replay | None = None,
+        rehearsal: Rehearsal | None = None,
     ) -> Simulator:
-        simulator = Simulator(kpb_sim_certs, drift=drift, data=data).start()
+        simulator = Simulator(
+            kpb_sim_certs, drift=drift, data=data, replay=replay, rehearsal=rehearsal
+        ).start()
         started.append(simulator)
         return simulator
 

@@ -69,6 +69,28 @@ def test_batch_figures_for_each_concurrency(quick_run: tuple[dict[str, Any], str
     assert results["details"]["batch"]["failed"] == 0
 
 
+def test_latency_bound_figures_for_each_concurrency(quick_run: tuple[dict[str, Any], str]) -> None:
+    results, table = quick_run
+    latency = results["details"]["latency"]
+    assert latency["latency_ms"] == 50
+    assert list(latency["by_concurrency"]) == ["8", "32", "64"]
+    for level, figures in latency["by_concurrency"].items():
+        for name in ("kpb", "raw"):
+            one = figures[name]
+            assert positive(one["efficiency"])
+            assert one["efficiency"] <= 1.0  # nothing beats the injected latency
+            # No lookup answers before the injected latency.
+            assert 50 <= one["p50_ms"] <= one["p99_ms"]
+            assert one["throughput"] == pytest.approx(one["efficiency"] * int(level) / 0.05)
+        assert results["batch_latency_efficiency"][level] == figures["kpb"]["efficiency"]
+        assert results["raw_latency_efficiency"][level] == figures["raw"]["efficiency"]
+        assert results["lookup_p99_ms_at_latency"][level] == {
+            "kpb": figures["kpb"]["p99_ms"],
+            "raw": figures["raw"]["p99_ms"],
+        }
+    assert "lookup_many at 50 ms, concurrency 32" in table
+
+
 def test_memory_batches_looked_up_every_number(quick_run: tuple[dict[str, Any], str]) -> None:
     results, _ = quick_run
     library = results["details"]["memory"]["library"]
