@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from contract_tests import REPORT_FILES, ContractResult, Limits, Target, run_contract
+from contract_tests import REPORT_FILES, ContractResult, Limits, Outcome, Target, run_contract
 from contract_tests._embedded import simulator_target
 from kpb_sim import CertificateSet, Replay, Simulator
 
@@ -24,11 +24,13 @@ TargetFactory = Callable[[str | None], Target]
 class Comparable:
     """What must come back the same from a replay."""
 
-    exit_code: int
+    outcome: Outcome
     #: (operation, check) of each violation.
     violations: frozenset[tuple[str, str]]
     #: (kind, code, name) of each undocumented code.
     drift: frozenset[tuple[str, int, str]]
+    #: (entry, subject, verdict) of each spec assumption shown.
+    assumptions: frozenset[tuple[str, str, str]]
     #: (subject, passed, mismatches) of each data check.
     data_checks: frozenset[tuple[str, bool, tuple[str, ...]]]
     messages_reached: frozenset[str]
@@ -39,9 +41,10 @@ class Comparable:
 def comparable(result: ContractResult) -> Comparable:
     findings = result.findings
     return Comparable(
-        exit_code=int(result.exit_code),
+        outcome=result.outcome,
         violations=frozenset((v.operation, v.check) for v in findings.violations.values()),
         drift=frozenset((code.kind, code.code, code.name) for code in findings.drift),
+        assumptions=frozenset(findings.assumptions),
         data_checks=frozenset(
             (check.subject, check.passed, check.mismatches) for check in findings.data_checks
         ),
@@ -69,6 +72,7 @@ def run_replaying(
         ("wrong-type", "violations"),
         ("500-on-malformed-cpr", "violations"),
         ("undocumented-code", "drift"),
+        ("first-cpr-wins", "assumptions"),
     ],
 )
 def test_a_replayed_recording_gives_the_same_findings(

@@ -67,7 +67,7 @@ def client(simulator: Simulator, certs: CertificateSet, **options: Any) -> Async
 
 
 def spread(kpb: AsyncKpbClient) -> SpreadTransport:
-    transport = kpb._http._transport
+    transport = kpb._transport
     assert isinstance(transport, SpreadTransport)
     return transport
 
