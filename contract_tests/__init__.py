@@ -18,13 +18,30 @@ from ._identity import (
     CertificateProblem,
     Identity,
     anonymous,
+    certificate_identity,
     given_certificate,
     throwaway_certificate,
 )
+from ._learn import Lesson, learn, render_lesson
+from ._recording import RecordingError
 from ._run import REPORT_FILES, ContractResult, Outcome, run_contract
-from ._target import ErrorProbe, Limits, Target
+from ._target import (
+    DEFAULT_REPORT_DIR,
+    REMOTE_MAX_EXAMPLES,
+    REMOTE_MAX_REQUESTS,
+    REMOTE_RATE,
+    ErrorProbe,
+    Limits,
+    Target,
+    check_urls,
+    parse_rate,
+)
 
 __all__ = [
+    "DEFAULT_REPORT_DIR",
+    "REMOTE_MAX_EXAMPLES",
+    "REMOTE_MAX_REQUESTS",
+    "REMOTE_RATE",
     "REPORT_FILES",
     "Assumption",
     "CertificateProblem",
@@ -34,15 +51,22 @@ __all__ = [
     "ErrorProbe",
     "Findings",
     "Identity",
+    "Lesson",
     "Limits",
     "Outcome",
+    "RecordingError",
     "Target",
     "UndocumentedCode",
     "Violation",
     "anonymous",
+    "certificate_identity",
+    "check_urls",
     "embedded_simulator",
     "entries",
     "given_certificate",
+    "learn",
+    "parse_rate",
+    "render_lesson",
     "run_contract",
     "throwaway_certificate",
 ]

@@ -15,11 +15,16 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kpb_ext import ClientCertificate
 
 __all__ = [
     "CertificateProblem",
     "Identity",
     "anonymous",
+    "certificate_identity",
     "given_certificate",
     "throwaway_certificate",
 ]
@@ -102,9 +107,17 @@ def given_certificate(
             certificate = ClientCertificate.from_pem(cert, key, password)
         else:
             raise CertificateProblem("no certificate given")
-        certificate.ssl_context(ca_bundle)
+        return certificate_identity(certificate, ca_bundle)
     except CertificateError as exc:
         raise CertificateProblem(str(exc)) from None
+
+
+def certificate_identity(certificate: ClientCertificate, ca_bundle: Path | None) -> Identity:
+    """The user's function certificate, loaded already (by ``kpb``'s target options).
+
+    Raises kpb_ext's CertificateError when it cannot make a TLS context with *ca_bundle*.
+    """
+    certificate.ssl_context(ca_bundle)
 
     def make_context() -> ssl.SSLContext:
         return certificate.ssl_context(ca_bundle)

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ._batch import LookupResult as LookupResult
     from ._batch import ProgressCallback as ProgressCallback
     from ._batch import What as What
+    from ._batch import first_occurrences as first_occurrences
+    from ._batch import masked_label as masked_label
     from ._certificates import EXPIRY_WARNING_DAYS as EXPIRY_WARNING_DAYS
     from ._certificates import CertificateExpiryWarning as CertificateExpiryWarning
     from ._certificates import ClientCertificate as ClientCertificate
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
     from ._redact import CprRedactingFilter as CprRedactingFilter
     from ._redact import install_log_redaction as install_log_redaction
     from ._redact import redact as redact
+    from ._responses import tls_error as tls_error
     from ._retry import RETRY_STATUSES as RETRY_STATUSES
     from ._retry import RetryPolicy as RetryPolicy
     from ._time import KPB_TIME_ZONE as KPB_TIME_ZONE

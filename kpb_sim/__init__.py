@@ -21,8 +21,16 @@ from ._certificates import (
 )
 from ._data import BILAG_A, DataError, Person, load_persons
 from ._drift import DRIFT_MODES, DriftMode
-from ._rehearsal import FAILURE_MIX, SLOW_BODY_SECONDS, Latency, Outage, Rehearsal
-from ._replay import MISS_POLICIES, Replay, ReplayError, read_allowed_cprs
+from ._rehearsal import (
+    FAILURE_MIX,
+    SLOW_BODY_SECONDS,
+    Latency,
+    Outage,
+    Rehearsal,
+    parse_fail_rate,
+    parse_rate_limit,
+)
+from ._replay import MISS_POLICIES, MissPolicy, Replay, ReplayError, read_allowed_cprs
 from ._server import Simulator, throwaway_simulator
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "DataError",
     "DriftMode",
     "Latency",
+    "MissPolicy",
     "Outage",
     "Person",
     "Rehearsal",
@@ -48,6 +57,8 @@ __all__ = [
     "create_certificates",
     "load_certificates",
     "load_persons",
+    "parse_fail_rate",
+    "parse_rate_limit",
     "read_allowed_cprs",
     "throwaway_simulator",
 ]

@@ -82,7 +82,7 @@ def test_kpb_help_loads_no_heavy_module() -> None:
     loaded = fresh_interpreter(
         "import json, sys\n"
         "from click.testing import CliRunner\n"
-        "from kpb_ext.cli import cli\n"
+        "from kpb_cli import cli\n"
         "result = CliRunner().invoke(cli, ['--help'])\n"
         "assert result.exit_code == 0 and 'Commands:' in result.output, result.output\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"

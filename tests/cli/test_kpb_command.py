@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kpb_ext.cli import ExitCode, cli
+from kpb_cli import ExitCode, cli
 from kpb_sim import DRIFT_MODES, CertificateSet, Simulator, load_persons
 from kpb_sim.pytest_plugin import SimulatorFactory
 
@@ -467,7 +467,7 @@ def test_verbose_logging_masks_every_cpr() -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
     result = subprocess.run(
-        [sys.executable, "-c", "from kpb_ext.cli import main; main()", "-v", "lookup", *TEST_CPRS],
+        [sys.executable, "-c", "from kpb_cli import main; main()", "-v", "lookup", *TEST_CPRS],
         capture_output=True,
         text=True,
         env=env,
@@ -484,7 +484,7 @@ def test_verbose_logging_masks_every_cpr() -> None:
 
 # -- the safety net: whatever goes wrong, one line and a documented exit code -------------
 
-KPB = [sys.executable, "-c", "from kpb_ext.cli import main; main()"]
+KPB = [sys.executable, "-c", "from kpb_cli import main; main()"]
 
 
 def test_contract_report_dir_that_cannot_be_made(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from contract_tests import ContractResult, Limits, Outcome, Target, entries, run
 from contract_tests._assumptions import UNCHECKED
 from contract_tests._findings import SEEDLESS
 from contract_tests._learn import learn, render_lesson
-from kpb_ext.cli import cli
+from kpb_cli import cli
 from kpb_sim import DRIFT_MODES
 
 TargetFactory = Callable[[str | None], Target]

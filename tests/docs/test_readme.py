@@ -66,7 +66,7 @@ def test_python_example_runs_against_the_simulator(index: int, tmp_path: Path) -
 
 
 def test_the_exit_code_table_lists_every_exit_code() -> None:
-    from kpb_ext.cli import ExitCode
+    from kpb_cli import ExitCode
 
     table = README.split("| exit code | meaning |", 1)[1].split("\n\n", 1)[0]
     listed = [int(code) for code in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)]

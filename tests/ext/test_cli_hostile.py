@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kpb_ext.cli import ExitCode, cli
+from kpb_cli import ExitCode, cli
 
 from .pki import CA
 from .servers import Reply, TestServer, kpb
@@ -293,7 +293,7 @@ def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "from kpb_ext.cli import main; main()",
+            "from kpb_cli import main; main()",
             "lookup",
             "--from-file",
             str(numbers),
@@ -316,7 +316,7 @@ def kpb_process(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPB_")}
     env.pop("PYTHONWARNINGS", None)
     return subprocess.run(
-        [sys.executable, "-c", "from kpb_ext.cli import main; main()", *args],
+        [sys.executable, "-c", "from kpb_cli import main; main()", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from kpb_ext.cli import ExitCode
+from kpb_cli import ExitCode
 
 from . import examples
 from .pki import Issued
@@ -30,7 +30,7 @@ from .servers import Reply, Request, TestServer, closed_port, kpb
 
 pytestmark = pytest.mark.network
 Serve = Callable[..., TestServer]
-KPB = [sys.executable, "-c", "from kpb_ext.cli import main; main()"]
+KPB = [sys.executable, "-c", "from kpb_cli import main; main()"]
 
 
 @pytest.fixture

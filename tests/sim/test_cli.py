@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kpb_ext.cli import ExitCode
+from kpb_cli import ExitCode
+from kpb_cli._sim import sim
 from kpb_sim import DRIFT_MODES, CertificateSet, load_certificates
-from kpb_sim.cli import sim
 
 KPB = Path(sys.executable).parent / "kpb"
 
@@ -232,7 +232,7 @@ def test_embedded_simulator_keys_are_removed_when_a_signal_ends_kpb(
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env["TMPDIR"] = str(temporary)
-    command = [sys.executable, "-c", "from kpb_ext.cli import main; main()"]
+    command = [sys.executable, "-c", "from kpb_cli import main; main()"]
     process = subprocess.Popen(
         [*command, *arguments],
         stdin=subprocess.PIPE,

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from kpb_cli._sim import sim
 from kpb_ext import (
     AsyncKpbClient,
     ClientCertificate,
@@ -35,7 +36,6 @@ from kpb_sim import (
     load_persons,
 )
 from kpb_sim._rehearsal import Rehearser
-from kpb_sim.cli import sim
 from kpb_sim.pytest_plugin import SimulatorFactory
 
 ELEV_1 = "0702614074"

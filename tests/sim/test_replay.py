@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from contract_tests import given_certificate
+from kpb_cli._sim import sim
 from kpb_sim import CertificateSet, Replay, ReplayError, Simulator, load_persons
 from kpb_sim._replay import GIVEN_CERTIFICATE, request_key
-from kpb_sim.cli import sim
 from kpb_sim.pytest_plugin import SimulatorFactory
 
 ELEV_1, ELEV_2 = "0702614074", "0107529039"

@@ -21,6 +21,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from kpb_cli._errors import excerpt, exit_code, plain
+from kpb_cli._exit import ExitCode
+from kpb_cli._options import Target, TargetOptions
 from kpb_ext import (
     ALLOW_LISTING_HINT,
     EXPIRY_WARNING_DAYS,
@@ -33,11 +36,8 @@ from kpb_ext import (
     KpbError,
     TlsError,
     create_ssl_context,
+    tls_error,
 )
-from kpb_ext._responses import tls_error
-from kpb_ext.cli._errors import excerpt, exit_code, plain
-from kpb_ext.cli._exit import ExitCode
-from kpb_ext.cli._options import Target, TargetOptions
 
 ELEV_1 = "0702614074"
 _ALLOW_LISTING = f"{ALLOW_LISTING_HINT} Also check firewalls and outgoing proxies."

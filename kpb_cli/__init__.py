@@ -10,27 +10,28 @@ import importlib
 
 import click
 
-from kpb_ext.cli._exit import ExitCode, exit_code_table
-from kpb_ext.cli._options import TargetOptions
+from kpb_cli._exit import ExitCode, exit_code_table
+from kpb_cli._options import TargetOptions
+from kpb_ext._facts import ENVIRONMENTS
 
 __all__ = ["ExitCode", "cli", "main"]
 
 # name -> ("module:attribute" of a click command, one-line help for the listing)
 _COMMANDS: dict[str, tuple[str, str]] = {
-    "ping": ("kpb_ext.cli._commands:ping", "Call /test: is KPB reachable?"),
+    "ping": ("kpb_cli._commands:ping", "Call /test: is KPB reachable?"),
     "medical-certificates": (
-        "kpb_ext.cli._commands:medical_certificates",
+        "kpb_cli._commands:medical_certificates",
         "A person's medical certificates (lægeerklæringer).",
     ),
     "applications": (
-        "kpb_ext.cli._commands:applications",
+        "kpb_cli._commands:applications",
         "A person's driving-test applications (prøveforløb).",
     ),
-    "lookup": ("kpb_ext.cli._lookup:lookup", "Look up many CPR numbers; JSON Lines out."),
-    "doctor": ("kpb_ext.cli._doctor:doctor", "Check the connection to KPB step by step."),
-    "contract": ("contract_tests.cli:contract", "Check a KPB environment against the spec."),
-    "spec": ("contract_tests.cli:spec", "Learn from a recording of KPB: kpb spec learn FILE.har."),
-    "sim": ("kpb_sim.cli:sim", "Run the offline KPB test environment."),
+    "lookup": ("kpb_cli._lookup:lookup", "Look up many CPR numbers; JSON Lines out."),
+    "doctor": ("kpb_cli._doctor:doctor", "Check the connection to KPB step by step."),
+    "contract": ("kpb_cli._contract:contract", "Check a KPB environment against the spec."),
+    "spec": ("kpb_cli._contract:spec", "Learn from a recording of KPB: kpb spec learn FILE.har."),
+    "sim": ("kpb_cli._sim:sim", "Run the offline KPB test environment."),
 }
 
 _EPILOG = f"""\b
@@ -67,7 +68,7 @@ class _LazyGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:  # noqa: BLE001 (the net for what nothing else caught)
-            from kpb_ext.cli._errors import unexpected
+            from kpb_cli._errors import unexpected
 
             verbose = isinstance(ctx.obj, TargetOptions) and ctx.obj.verbose
             raise click.exceptions.Exit(unexpected(error, verbose=verbose)) from None
@@ -87,8 +88,7 @@ class _LazyGroup(click.Group):
     "--base-url",
     envvar="KPB_BASE_URL",
     metavar="URL",
-    help="KPB BaseUrl including /api, e.g. https://service-kpbt2.knowledgecube.net/api "
-    "[env: KPB_BASE_URL]",
+    help=f"KPB BaseUrl including /api, e.g. {ENVIRONMENTS['test']} [env: KPB_BASE_URL]",
 )
 @click.option(
     "--cert",
@@ -142,7 +142,7 @@ def cli(
         ca_bundle=ca_bundle,
         verbose=verbose,
     )
-    from kpb_ext.cli._errors import library_logs_silenced, warnings_in_our_words
+    from kpb_cli._errors import library_logs_silenced, warnings_in_our_words
 
     ctx.with_resource(warnings_in_our_words())
     if verbose:
@@ -158,5 +158,6 @@ def cli(
         ctx.with_resource(library_logs_silenced())
 
 
-def main() -> None:
-    cli(prog_name="kpb")
+def main(args: list[str] | None = None, *, prog_name: str = "kpb") -> None:
+    """Run the ``kpb`` command (with *args* instead of ``sys.argv[1:]``, if given)."""
+    cli(args, prog_name=prog_name)

@@ -21,6 +21,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from kpb_cli._exit import ExitCode
 from kpb_ext import (
     CertificateError,
     InvalidBaseUrlError,
@@ -30,7 +31,6 @@ from kpb_ext import (
     TransportError,
     redact,
 )
-from kpb_ext.cli._exit import ExitCode
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -9,8 +9,18 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from ._rehearsal import Latency, Outage, Rehearsal, parse_fail_rate, parse_rate_limit
-from ._replay import MISS_POLICIES, MissPolicy, Replay, ReplayError, read_allowed_cprs
+from kpb_sim import (
+    MISS_POLICIES,
+    Latency,
+    MissPolicy,
+    Outage,
+    Rehearsal,
+    Replay,
+    ReplayError,
+    parse_fail_rate,
+    parse_rate_limit,
+    read_allowed_cprs,
+)
 
 __all__ = ["make_rehearsal", "make_replay", "rehearsal_options", "replay_options"]
 

@@ -10,10 +10,10 @@ from typing import Any
 import click
 from rich.console import Console, RenderableType
 
+from kpb_cli import _render
+from kpb_cli._errors import reported_errors
+from kpb_cli._options import TargetOptions
 from kpb_ext import Cpr, KpbClient
-from kpb_ext.cli import _render
-from kpb_ext.cli._errors import reported_errors
-from kpb_ext.cli._options import TargetOptions
 
 pass_options = click.make_pass_decorator(TargetOptions)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print KPB's wire JSON.")

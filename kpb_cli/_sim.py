@@ -17,12 +17,19 @@ from types import FrameType
 import click
 from click.core import ParameterSource
 
-from ._certificates import CertificateError, CertificateSet, create_certificates, load_certificates
-from ._data import DataError
-from ._drift import DRIFT_MODES
-from ._replay import Replay, ReplayError
-from ._serve_options import make_rehearsal, make_replay, rehearsal_options, replay_options
-from ._server import Simulator
+from kpb_cli._exit import ExitCode
+from kpb_cli._sim_options import make_rehearsal, make_replay, rehearsal_options, replay_options
+from kpb_sim import (
+    DRIFT_MODES,
+    CertificateError,
+    CertificateSet,
+    DataError,
+    Replay,
+    ReplayError,
+    Simulator,
+    create_certificates,
+    load_certificates,
+)
 
 __all__ = ["serve", "sim"]
 
@@ -34,17 +41,16 @@ _STOP_SIGNALS = tuple(
 )
 
 
-# Exit codes as in the rest of the kpb command.
 class _InvalidInput(click.ClickException):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class _CannotListen(click.ClickException):
-    exit_code = 4
+    exit_code = ExitCode.NETWORK
 
 
 class _CertificateProblem(click.ClickException):
-    exit_code = 5
+    exit_code = ExitCode.CERTIFICATE
 
 
 @click.group(invoke_without_command=True)

@@ -33,11 +33,18 @@ from typing import IO, Any, BinaryIO, Final, NoReturn
 import attrs
 import click
 
-from kpb_ext import AsyncKpbClient, KpbUnavailableError, LookupResult, What, open_private
-from kpb_ext._batch import first_occurrences, masked_label
-from kpb_ext.cli._errors import exit_code, reported_errors
-from kpb_ext.cli._exit import ExitCode
-from kpb_ext.cli._options import TargetOptions
+from kpb_cli._errors import exit_code, reported_errors
+from kpb_cli._exit import ExitCode
+from kpb_cli._options import TargetOptions
+from kpb_ext import (
+    AsyncKpbClient,
+    KpbUnavailableError,
+    LookupResult,
+    What,
+    first_occurrences,
+    masked_label,
+    open_private,
+)
 
 #: Seconds the lookups in flight get to finish after a signal.
 GRACE_SECONDS: Final = 5.0

@@ -60,6 +60,16 @@ class TargetOptions:
     def configured(self) -> bool:
         return bool(self.environment or self.base_url)
 
+    @property
+    def has_certificate(self) -> bool:
+        return bool(self.cert or self.key or self.p12)
+
+    def is_production(self, base_url: str) -> bool:
+        """Whether *base_url* is KPB's production environment, however it is written."""
+        from kpb_ext import ENVIRONMENTS, same_host
+
+        return same_host(base_url, ENVIRONMENTS["production"])
+
     def resolved_base_url(self) -> str:
         """The base URL to call; InvalidBaseUrlError unless it is one KPB could answer."""
         from kpb_ext import ENVIRONMENTS, validate_base_url
@@ -89,18 +99,16 @@ class TargetOptions:
     def target(self) -> Iterator[Target]:
         """The configured KPB, or the embedded simulator for as long as the block runs."""
         if self.configured:
-            from kpb_ext import ENVIRONMENTS, same_host
-
             base_url = self.resolved_base_url()
             yield Target(
                 base_url=base_url,
                 ca_bundle=self.ca_bundle,
                 simulated=False,
                 load_certificate=self.load_certificate,
-                production=same_host(base_url, ENVIRONMENTS["production"]),
+                production=self.is_production(base_url),
             )
             return
-        if self.cert or self.key or self.p12 or self.ca_bundle:
+        if self.has_certificate or self.ca_bundle:
             raise click.UsageError(
                 "a certificate or CA bundle was given but no KPB to call: add --env test, "
                 "--env production or --base-url URL (or KPB_ENV / KPB_BASE_URL)"
