@@ -31,7 +31,7 @@ from schemathesis import Case, CheckResult, HookContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import Status
 
-from kpb_ext import ALLOW_LISTING_HINT
+from kpb_ext import ALLOW_LISTING_HINT, open_private
 
 from ._answers import json_body
 from ._assumptions import answer_assumptions
@@ -339,6 +339,10 @@ def run_contract(
     started = time.perf_counter()
     report_dir = limits.report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
+    # The reports hold KPB's answers: private, whatever the umask, also those that
+    # pytest and the HAR writer open again.
+    for name in REPORT_FILES.values():
+        open_private(report_dir / name).close()
     findings = Findings()
     proxies = {} if target.is_loopback else requests.utils.get_environ_proxies(target.base_url)
     transport = Transport(RequestGate(limits.max_requests, limits.rate), proxies=proxies)
@@ -385,7 +389,8 @@ def run_contract(
         certificate=target.identity.details,
     )
     summary = render_summary(facts, findings)
-    (report_dir / REPORT_FILES["summary"]).write_text(summary, encoding="utf-8")
+    with open_private(report_dir / REPORT_FILES["summary"]) as file:
+        file.write(summary)
     return ContractResult(outcome, findings, summary, report_dir, transport.gate.count, seconds)
 
 
@@ -440,7 +445,8 @@ def _run_pytest(run: ContractRun, report_dir: Path, pytest_output: TextIO | None
             code = pytest.main(args, plugins=[ContractPlugin(run), outcomes])
         finally:
             hypothesis.configuration.set_hypothesis_home_dir(None)
-    (report_dir / REPORT_FILES["pytest"]).write_text(output.getvalue(), encoding="utf-8")
+    with open_private(report_dir / REPORT_FILES["pytest"]) as file:
+        file.write(output.getvalue())
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         run.findings.errors.append(
             f"pytest ended with {pytest.ExitCode(code).name}; see {REPORT_FILES['pytest']}"

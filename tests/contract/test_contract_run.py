@@ -9,6 +9,7 @@ import json
 import os
 import re
 import ssl
+import stat
 import warnings
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -18,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from contract_tests import (
+    REPORT_FILES,
     ContractResult,
     Findings,
     Limits,
@@ -242,3 +244,19 @@ def test_well_formed_cprs_are_pinned_to_test_persons() -> None:
     assert case.query["CPR"][0] in TEST_CPRS
     assert case.query["CPR"][1] == "12345"
     assert case.query["other"] == "5555555555"
+
+
+def test_reports_are_private_under_umask_022(
+    sim_target: TargetFactory, self_test_limits: Limits
+) -> None:
+    # They hold KPB's answers: health data, when the target is not the test environment.
+    previous = os.umask(0o022)
+    try:
+        result = run_contract(
+            sim_target(None), dataclasses.replace(self_test_limits, max_requests=20)
+        )
+    finally:
+        os.umask(previous)
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in result.report_dir.iterdir()}
+    assert set(modes) == set(REPORT_FILES.values())
+    assert set(modes.values()) == {0o600}, modes
