@@ -8,37 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
-from collections.abc import Iterator
 
 import pytest
 
 from kpb_ext import AsyncKpbClient, ClientCertificate, KpbClient
 from kpb_sim import CertificateSet, Simulator
+from tests.support.connections import Connects
 
 pytestmark = pytest.mark.network
-
-
-class _Connects(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("connect_tcp.started"):
-            self.count += 1
-
-
-@pytest.fixture
-def connects() -> Iterator[_Connects]:
-    handler = _Connects()
-    log = logging.getLogger("httpcore.connection")
-    level = log.level
-    log.addHandler(handler)
-    log.setLevel(logging.DEBUG)
-    yield handler
-    log.removeHandler(handler)
-    log.setLevel(level)
 
 
 def numbers(count: int) -> list[str]:
@@ -58,7 +35,7 @@ def client_arguments(simulator: Simulator, certs: CertificateSet) -> dict[str, o
 
 @pytest.mark.parametrize("concurrency", [4, 32])
 def test_a_batch_opens_at_most_one_connection_per_concurrent_lookup(
-    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, connects: _Connects, concurrency: int
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, connects: Connects, concurrency: int
 ) -> None:
     async def batch() -> list[bool]:
         async with AsyncKpbClient(**client_arguments(kpb_sim, kpb_sim_certs)) as kpb:
@@ -72,7 +49,7 @@ def test_a_batch_opens_at_most_one_connection_per_concurrent_lookup(
 
 
 def test_sequential_lookups_share_one_connection(
-    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, connects: _Connects
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, connects: Connects
 ) -> None:
     with KpbClient(**client_arguments(kpb_sim, kpb_sim_certs)) as kpb:
         for cpr in numbers(50):

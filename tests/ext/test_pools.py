@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,32 +15,11 @@ import pytest
 from kpb_ext import AsyncKpbClient, ClientCertificate, ConnectionFailedError, RetryPolicy
 from kpb_ext._pools import POOL_SIZE, SpreadTransport
 from kpb_sim import CertificateSet, Latency, Rehearsal, Simulator
+from tests.support.connections import Connects
 
 from .servers import closed_port
 
 pytestmark = pytest.mark.network
-
-
-class _Connects(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("connect_tcp.started"):
-            self.count += 1
-
-
-@pytest.fixture
-def connects() -> Iterator[_Connects]:
-    handler = _Connects()
-    log = logging.getLogger("httpcore.connection")
-    level = log.level
-    log.addHandler(handler)
-    log.setLevel(logging.DEBUG)
-    yield handler
-    log.removeHandler(handler)
-    log.setLevel(level)
 
 
 @pytest.fixture
@@ -77,7 +55,7 @@ def pool_sizes(transport: SpreadTransport) -> list[int]:
 
 
 def test_a_concurrent_batch_fills_small_pools(
-    slow_sim: Simulator, kpb_sim_certs: CertificateSet, connects: _Connects
+    slow_sim: Simulator, kpb_sim_certs: CertificateSet, connects: Connects
 ) -> None:
     async def batch() -> tuple[list[bool], list[int], list[int]]:
         async with client(slow_sim, kpb_sim_certs) as kpb:
@@ -95,7 +73,7 @@ def test_a_concurrent_batch_fills_small_pools(
 
 
 def test_one_lookup_at_a_time_keeps_one_connection(
-    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, connects: _Connects
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, connects: Connects
 ) -> None:
     async def sequential() -> list[int]:
         async with client(kpb_sim, kpb_sim_certs) as kpb:
