@@ -134,23 +134,31 @@ def unexpected(error: Exception, *, verbose: bool) -> ExitCode:
         report(error)
         return exit_code(error)
     if isinstance(error, BrokenPipeError):
-        # The reader of the output went away (`kpb lookup ... | head`): nothing to say,
-        # and nothing more to write, also not when Python flushes stdout at exit.
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+        # The reader of the output went away (`kpb lookup ... | head`): nothing to say.
+        _drop_standard_output()
         return ExitCode.PIPE_CLOSED
     if isinstance(error, OSError) and (error.filename is not None or error.errno in _DISK):
         what = f"{error.strerror or type(error).__name__}"
         if error.filename is not None:
             what = f"cannot use {os.fsdecode(error.filename)!r}: {what}"
         _one_line("Error", what, _FILE_STEP)
-        return ExitCode.WRITE_FAILED if error.errno in _DISK else ExitCode.USAGE
+        if error.errno in _DISK:
+            _drop_standard_output()
+            return ExitCode.WRITE_FAILED
+        return ExitCode.USAGE
     _one_line("Unexpected error", type(error).__name__, _FAULT)
     if verbose:
         details = "".join(traceback.format_exception(error))
         stderr.print(Text(plain_lines(details)))
     return ExitCode.INTERNAL
+
+
+def _drop_standard_output() -> None:
+    """Nothing more goes to stdout, also not what Python flushes at exit: a second
+    failure there would end the process with 120 and a traceback-like message."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _one_line(label: str, what: str, next_step: str) -> None:
