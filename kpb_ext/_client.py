@@ -60,6 +60,7 @@ from ._exceptions import (
 )
 from ._facts import ENVIRONMENTS
 from ._pools import SpreadTransport
+from ._rate import Pacer, batch_rate
 from ._redact import install_log_redaction
 from ._responses import excerpt, read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
@@ -120,6 +121,14 @@ def _medical_certificates(answer: Answer) -> list[MedicalCertificate]:
 
 def _applications(answer: Answer) -> list[Application]:
     return read_model(answer, ApplicationsResponse).applications or []
+
+
+def _ask_medical_certificates(cpr: Cpr | str) -> ApiRequest:
+    return get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
+
+
+def _ask_applications(cpr: Cpr | str) -> ApiRequest:
+    return get_applications.build_request(cpr=Cpr.parse(cpr).digits)
 
 
 class _ClientBase:
@@ -260,13 +269,11 @@ class KpbClient(_ClientBase):
 
     def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
         """The person's medical certificates (PDF §3.2.1); empty when there are none."""
-        request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
-        return self._call(request, _medical_certificates)
+        return self._call(_ask_medical_certificates(cpr), _medical_certificates)
 
     def applications(self, cpr: Cpr | str) -> list[Application]:
         """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
-        request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
-        return self._call(request, _applications)
+        return self._call(_ask_applications(cpr), _applications)
 
     def lookup_many(
         self,
@@ -276,10 +283,15 @@ class KpbClient(_ClientBase):
         progress: ProgressCallback | None = None,
         skip: Container[int] = (),
         stop_after_unanswered: int | None = None,
+        rate: str | None = "auto",
     ) -> Iterator[LookupResult]:
         """Look up many CPR numbers one after the other; see :meth:`AsyncKpbClient.lookup_many`."""
+        pacer, call = Pacer(batch_rate(rate, self.base_url)), self._call
         return lookup_many_sync(
-            Services(self.medical_certificates, self.applications),
+            Services(
+                lambda cpr: call(_ask_medical_certificates(cpr), _medical_certificates, pacer),
+                lambda cpr: call(_ask_applications(cpr), _applications, pacer),
+            ),
             cprs,
             what=what,
             progress=progress,
@@ -287,9 +299,10 @@ class KpbClient(_ClientBase):
             stop_after_unanswered=stop_after_unanswered,
         )
 
-    def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
-        budget_end = time.monotonic() + self.retry.total
-        return self.retry.call(lambda: self._send(operation, read, self._deadline(budget_end)))
+    def _call(self, operation: ApiRequest, read: Reader[T], pacer: Pacer | None = None) -> T:
+        return self.retry.call(
+            lambda budget_end: self._send(operation, read, self._deadline(budget_end)), pacer
+        )
 
     def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
         token = DEADLINE.set(deadline)
@@ -389,13 +402,11 @@ class AsyncKpbClient(_ClientBase):
 
     async def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
         """The person's medical certificates (PDF §3.2.1); empty when there are none."""
-        request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
-        return await self._call(request, _medical_certificates)
+        return await self._call(_ask_medical_certificates(cpr), _medical_certificates)
 
     async def applications(self, cpr: Cpr | str) -> list[Application]:
         """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
-        request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
-        return await self._call(request, _applications)
+        return await self._call(_ask_applications(cpr), _applications)
 
     def lookup_many(
         self,
@@ -406,6 +417,7 @@ class AsyncKpbClient(_ClientBase):
         progress: ProgressCallback | None = None,
         skip: Container[int] = (),
         stop_after_unanswered: int | None = None,
+        rate: str | None = "auto",
     ) -> AsyncIterator[LookupResult]:
         """Look up many CPR numbers, at most *concurrency* at a time.
 
@@ -421,9 +433,19 @@ class AsyncKpbClient(_ClientBase):
         with :class:`KpbUnavailableError` once that many numbers in a row got no answer
         from KPB (a network failure, or 429/502/503/504 after retries); the lookups in
         flight are cancelled.
+
+        *rate* caps the batch's requests, retries included (both services of a number
+        are two): ``"20/s"``, ``"600/m"`` or ``"1000/h"``, evenly spaced; ``None`` for
+        no limit; ``"auto"`` for :data:`DEFAULT_RATE` unless the base URL is on
+        loopback. A 429 or 503 with ``Retry-After`` holds every lookup of the batch
+        until then, not only the one that got it.
         """
+        pacer, call = Pacer(batch_rate(rate, self.base_url)), self._call
         return lookup_many_async(
-            AsyncServices(self.medical_certificates, self.applications),
+            AsyncServices(
+                lambda cpr: call(_ask_medical_certificates(cpr), _medical_certificates, pacer),
+                lambda cpr: call(_ask_applications(cpr), _applications, pacer),
+            ),
             cprs,
             what=what,
             concurrency=concurrency,
@@ -432,10 +454,9 @@ class AsyncKpbClient(_ClientBase):
             stop_after_unanswered=stop_after_unanswered,
         )
 
-    async def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
-        budget_end = time.monotonic() + self.retry.total
+    async def _call(self, operation: ApiRequest, read: Reader[T], pacer: Pacer | None = None) -> T:
         return await self.retry.call_async(
-            lambda: self._send(operation, read, self._deadline(budget_end))
+            lambda budget_end: self._send(operation, read, self._deadline(budget_end)), pacer
         )
 
     async def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:

@@ -1,0 +1,121 @@
+"""A batch's politeness limit: at most so many requests a second, minute or hour.
+
+KPB's capacity is not ours to probe, and every municipality shares it. A batch with a
+rate sends its requests evenly spaced, never in bursts: with ``20/s``, one every 50 ms
+(and a little more, see :data:`MARGIN`), so that no one-second window ever holds more
+than 20. What is counted is requests, because they are KPB's load: a number looked up
+in both services is two, and every retry is one more.
+
+A 429 or 503 with ``Retry-After`` holds the whole batch, not only the call that got it:
+no request of the batch goes out before that time (up to the retry policy's
+``max_retry_after``), and then they go out spaced again. A batch without a rate is
+still held so.
+
+``"auto"``, the default of ``lookup_many`` and ``kpb lookup``, is :data:`DEFAULT_RATE`
+against any host but this machine's loopback, where the simulator runs and nobody else
+is served, and no limit there.
+
+The contract suite's ``--rate-limit`` is read by :func:`parse_rate` too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+import time
+from typing import Final
+
+from ._urls import is_loopback
+
+__all__ = ["DEFAULT_RATE", "MARGIN", "Pacer", "batch_rate", "parse_rate"]
+
+#: The rate of a batch against KPB, unless told otherwise: 10 requests a second, that is
+#: 5 numbers a second in both services, 18,000 an hour; more than a municipality's
+#: nightly batch needs, and a small share of what a web service is built for.
+DEFAULT_RATE: Final = "10/s"
+#: How much longer than ``period / count`` the gap between two requests is. KPB counts
+#: our requests as they arrive, after the network has moved them a few milliseconds
+#: closer together or further apart; 1% of a second over a window absorbs that.
+MARGIN: Final = 0.01
+
+_RATE: Final = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*([smh])\s*$")
+_UNITS: Final = {"s": "second", "m": "minute", "h": "hour"}
+_SECONDS: Final = {"second": 1, "minute": 60, "hour": 3600}
+
+logger = logging.getLogger("kpb_ext")
+
+
+def parse_rate(text: str) -> tuple[int, str]:
+    """``"3/s"`` -> ``(3, "second")``; ValueError for anything else."""
+    found = _RATE.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a rate: write it as N/s, N/m or N/h, for example 3/s")
+    return int(found.group(1)), _UNITS[found.group(2)]
+
+
+def batch_rate(rate: str | None, base_url: str) -> tuple[int, str] | None:
+    """The rate a batch against *base_url* keeps: *rate* parsed, ``"auto"`` resolved
+    (see the module's description), or None for no limit (``None`` or ``"none"``)."""
+    if rate is None or rate.strip().lower() == "none":
+        return None
+    if rate.strip().lower() == "auto":
+        return None if is_loopback(base_url) else parse_rate(DEFAULT_RATE)
+    return parse_rate(rate)
+
+
+class Pacer:
+    """Lets a batch's requests go one at a time, spaced by the rate, and holds them all
+    while KPB has asked to wait.
+
+    It is a token bucket of capacity one: a request goes when the gap since the last
+    one is at least ``interval``, measured from when that one actually went, so that a
+    late wake-up never makes the next gap shorter. Callers wait their turn in order.
+    """
+
+    def __init__(self, rate: tuple[int, str] | None) -> None:
+        self.rate = rate
+        #: Seconds between two requests; 0 for no limit.
+        self.interval = 0.0 if rate is None else _SECONDS[rate[1]] / rate[0] * (1 + MARGIN)
+        self._last = -float("inf")
+        self._held_until = -float("inf")
+        self._thread_turn = threading.Lock()
+        self._async_turn = asyncio.Lock()
+
+    def hold(self, seconds: float) -> None:
+        """No request goes out within *seconds* from now (a ``Retry-After``)."""
+        until = time.monotonic() + seconds
+        if until > self._held_until:
+            self._held_until = until
+            logger.info("KPB asked to wait: the batch holds its requests for %.1f s", seconds)
+
+    def _wait(self, deadline: float | None) -> float | None:
+        """Seconds to wait for the turn; 0 takes it now; None if it comes after *deadline*."""
+        now = time.monotonic()
+        ready = max(self._last + self.interval, self._held_until, now)
+        if deadline is not None and ready > deadline:
+            return None
+        if ready <= now:
+            self._last = now
+            return 0.0
+        return ready - now
+
+    def admit(self, deadline: float | None = None) -> bool:
+        """Wait for the turn of one request: True once it may go, False (at once) if its
+        turn would come after *deadline* (a ``time.monotonic()``)."""
+        with self._thread_turn:
+            while (wait := self._wait(deadline)) != 0.0:
+                if wait is None:
+                    return False
+                time.sleep(wait)
+        return True
+
+    async def admit_async(self, deadline: float | None = None) -> bool:
+        """:meth:`admit` for a task: waits without blocking the event loop."""
+        async with self._async_turn:
+            while (wait := self._wait(deadline)) != 0.0:
+                if wait is None:
+                    return False
+                await asyncio.sleep(wait)
+        return True
