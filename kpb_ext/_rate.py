@@ -21,6 +21,7 @@ The contract suite's ``--rate-limit`` is read by :func:`parse_rate` too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import threading
@@ -71,7 +72,10 @@ class Pacer:
 
     It is a token bucket of capacity one: a request goes when the gap since the last
     one is at least ``interval``, measured from when that one actually went, so that a
-    late wake-up never makes the next gap shorter. Callers wait their turn in order.
+    late wake-up never makes the next gap shorter. Requests wait their turn in order,
+    but a retry goes before the first attempts waiting: its call's budget is running,
+    theirs has not started, and after a ``Retry-After`` the calls that were told to wait
+    are not sent to the back again and again until their attempts run out.
     """
 
     def __init__(self, rate: tuple[int, str] | None) -> None:
@@ -80,8 +84,9 @@ class Pacer:
         self.interval = 0.0 if rate is None else _SECONDS[rate[1]] / rate[0] * (1 + MARGIN)
         self._last = -float("inf")
         self._held_until = -float("inf")
-        self._thread_turn = threading.Lock()
-        self._async_turn = asyncio.Lock()
+        # First attempts queue for the turn one at a time; retries queue for it directly.
+        self._turn, self._first = threading.Lock(), threading.Lock()
+        self._async_turn, self._async_first = asyncio.Lock(), asyncio.Lock()
 
     def hold(self, seconds: float) -> None:
         """No request goes out within *seconds* from now (a ``Retry-After``)."""
@@ -101,20 +106,26 @@ class Pacer:
             return 0.0
         return ready - now
 
-    def admit(self, deadline: float | None = None) -> bool:
-        """Wait for the turn of one request: True once it may go, False (at once) if its
-        turn would come after *deadline* (a ``time.monotonic()``)."""
-        with self._thread_turn:
-            while (wait := self._wait(deadline)) != 0.0:
+    def admit(self, retry_until: float | None = None) -> bool:
+        """Wait for the turn of one request; True once it may go.
+
+        A retry gives *retry_until*, the end of its call's budget (a
+        ``time.monotonic()``): it goes before the first attempts waiting, and gets
+        False at once if its turn would come after that.
+        """
+        queue = contextlib.nullcontext() if retry_until is not None else self._first
+        with queue, self._turn:
+            while (wait := self._wait(retry_until)) != 0.0:
                 if wait is None:
                     return False
                 time.sleep(wait)
         return True
 
-    async def admit_async(self, deadline: float | None = None) -> bool:
+    async def admit_async(self, retry_until: float | None = None) -> bool:
         """:meth:`admit` for a task: waits without blocking the event loop."""
-        async with self._async_turn:
-            while (wait := self._wait(deadline)) != 0.0:
+        queue = contextlib.nullcontext() if retry_until is not None else self._async_first
+        async with queue, self._async_turn:
+            while (wait := self._wait(retry_until)) != 0.0:
                 if wait is None:
                     return False
                 await asyncio.sleep(wait)

@@ -223,7 +223,8 @@ class _Attempts:
     def then(self, operation: Callable[[float], T]) -> Callable[[], T]:
         def attempt() -> T:
             self._replay()
-            if self._pacer is not None and not self._pacer.admit(self.budget_end):
+            pacer = self._pacer
+            if pacer is not None and not pacer.admit(retry_until=self.budget_end):
                 raise self._no_turn()
             return self.run(operation)
 
@@ -232,7 +233,8 @@ class _Attempts:
     def then_async(self, operation: Callable[[float], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
         async def attempt() -> T:
             self._replay()
-            if self._pacer is not None and not await self._pacer.admit_async(self.budget_end):
+            pacer = self._pacer
+            if pacer is not None and not await pacer.admit_async(retry_until=self.budget_end):
                 raise self._no_turn()
             return await self.run_async(operation)
 
