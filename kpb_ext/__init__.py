@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from ._medical_certificates import medical_certificate_status as medical_certificate_status
     from ._medical_certificates import valid_medical_certificates as valid_medical_certificates
     from ._rate import DEFAULT_RATE as DEFAULT_RATE
+    from ._rate import check_rate as check_rate
     from ._rate import parse_rate as parse_rate
     from ._redact import CprRedactingFilter as CprRedactingFilter
     from ._redact import install_log_redaction as install_log_redaction

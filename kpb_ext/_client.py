@@ -25,7 +25,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Container, Iterable, Iterator
 from types import TracebackType
-from typing import Final, Literal, Self, TypeVar
+from typing import Any, Final, Literal, Self, TypeVar
 
 import httpx
 
@@ -174,14 +174,16 @@ class _ClientBase:
     def _deadline(self, budget_end: float) -> float:
         return min(time.monotonic() + self._seconds, budget_end)
 
-    def _request(self, operation: ApiRequest, deadline: float) -> httpx.Request:
+    def _request(
+        self, operation: ApiRequest, deadline: float, trace: dict[str, Any] | None = None
+    ) -> httpx.Request:
         # One absolute URL string: httpx parses it once, rather than joining a route and
         # params to its base URL with several parses and copies per request.
         return httpx.Request(
             operation.method.upper(),
             self.base_url + operation.target,
             headers=_HEADERS,
-            extensions={"timeout": phase_timeouts(self.timeout, deadline)},
+            extensions={"timeout": phase_timeouts(self.timeout, deadline), **(trace or {})},
         )
 
     def _failed(self, exc: httpx.TransportError | TimeoutError) -> TransportError:
@@ -300,14 +302,22 @@ class KpbClient(_ClientBase):
         )
 
     def _call(self, operation: ApiRequest, read: Reader[T], pacer: Pacer | None = None) -> T:
+        trace = pacer.trace() if pacer is not None else None
         return self.retry.call(
-            lambda budget_end: self._send(operation, read, self._deadline(budget_end)), pacer
+            lambda budget_end: self._send(operation, read, self._deadline(budget_end), trace),
+            pacer,
         )
 
-    def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
+    def _send(
+        self,
+        operation: ApiRequest,
+        read: Reader[T],
+        deadline: float,
+        trace: dict[str, Any] | None = None,
+    ) -> T:
         token = DEADLINE.set(deadline)
         try:
-            answer = self._exchange(self._request(operation, deadline), deadline)
+            answer = self._exchange(self._request(operation, deadline, trace), deadline)
         except httpx.TransportError as exc:
             raise self._failed(exc) from None
         finally:
@@ -455,12 +465,20 @@ class AsyncKpbClient(_ClientBase):
         )
 
     async def _call(self, operation: ApiRequest, read: Reader[T], pacer: Pacer | None = None) -> T:
+        trace = pacer.trace_async() if pacer is not None else None
         return await self.retry.call_async(
-            lambda budget_end: self._send(operation, read, self._deadline(budget_end)), pacer
+            lambda budget_end: self._send(operation, read, self._deadline(budget_end), trace),
+            pacer,
         )
 
-    async def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
-        request = self._request(operation, deadline)
+    async def _send(
+        self,
+        operation: ApiRequest,
+        read: Reader[T],
+        deadline: float,
+        trace: dict[str, Any] | None = None,
+    ) -> T:
+        request = self._request(operation, deadline, trace)
         try:
             async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
                 answer = await self._exchange(request, deadline)

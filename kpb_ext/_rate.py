@@ -26,11 +26,11 @@ import logging
 import re
 import threading
 import time
-from typing import Final
+from typing import Any, Final
 
 from ._urls import is_loopback
 
-__all__ = ["DEFAULT_RATE", "MARGIN", "Pacer", "batch_rate", "parse_rate"]
+__all__ = ["DEFAULT_RATE", "MARGIN", "Pacer", "batch_rate", "check_rate", "parse_rate"]
 
 #: The rate of a batch against KPB, unless told otherwise: 10 requests a second, that is
 #: 5 numbers a second in both services, 18,000 an hour; more than a municipality's
@@ -45,6 +45,9 @@ _RATE: Final = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*([smh])\s*$")
 _UNITS: Final = {"s": "second", "m": "minute", "h": "hour"}
 _SECONDS: Final = {"second": 1, "minute": 60, "hour": 3600}
 
+# httpcore's trace event as a request starts to go out (http11. or http2.).
+_GOES_OUT: Final = "send_request_headers.started"
+
 logger = logging.getLogger("kpb_ext")
 
 
@@ -56,14 +59,26 @@ def parse_rate(text: str) -> tuple[int, str]:
     return int(found.group(1)), _UNITS[found.group(2)]
 
 
+def check_rate(rate: str | None) -> str | None:
+    """*rate* as given if a batch can keep it: N/s, N/m, N/h, ``"auto"``, ``"none"`` or
+    None; ValueError with one line otherwise."""
+    if rate is not None and rate.strip().lower() not in ("auto", "none"):
+        try:
+            parse_rate(rate)
+        except ValueError as error:
+            raise ValueError(f"{error}; or auto, or none") from None
+    return rate
+
+
 def batch_rate(rate: str | None, base_url: str) -> tuple[int, str] | None:
     """The rate a batch against *base_url* keeps: *rate* parsed, ``"auto"`` resolved
     (see the module's description), or None for no limit (``None`` or ``"none"``)."""
-    if rate is None or rate.strip().lower() == "none":
+    word = check_rate(rate)
+    if word is None or word.strip().lower() == "none":
         return None
-    if rate.strip().lower() == "auto":
+    if word.strip().lower() == "auto":
         return None if is_loopback(base_url) else parse_rate(DEFAULT_RATE)
-    return parse_rate(rate)
+    return parse_rate(word)
 
 
 class Pacer:
@@ -71,8 +86,9 @@ class Pacer:
     while KPB has asked to wait.
 
     It is a token bucket of capacity one: a request goes when the gap since the last
-    one is at least ``interval``, measured from when that one actually went, so that a
-    late wake-up never makes the next gap shorter. Requests wait their turn in order,
+    one is at least ``interval``, measured from when that one actually went (its turn,
+    or later, as it went out on the wire: see :meth:`went`), so that neither a late
+    wake-up nor a TLS handshake makes the next gap shorter. Requests wait their turn in order,
     but a retry goes before the first attempts waiting: its call's budget is running,
     theirs has not started, and after a ``Retry-After`` the calls that were told to wait
     are not sent to the back again and again until their attempts run out.
@@ -87,6 +103,38 @@ class Pacer:
         # First attempts queue for the turn one at a time; retries queue for it directly.
         self._turn, self._first = threading.Lock(), threading.Lock()
         self._async_turn, self._async_first = asyncio.Lock(), asyncio.Lock()
+
+    def went(self) -> None:
+        """A request admitted earlier goes out now: the next is spaced from now.
+
+        A request that had to open a connection goes out a TLS handshake after its
+        turn; spaced from its turn, the next request, on a connection already open,
+        would follow it closer than the interval.
+        """
+        self._last = max(self._last, time.monotonic())
+
+    def trace(self) -> dict[str, Any]:
+        """Request extensions that call :meth:`went` as the request goes out (httpcore's
+        ``trace``); none without a rate."""
+        if not self.interval:
+            return {}
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if event.endswith(_GOES_OUT):
+                self.went()
+
+        return {"trace": trace}
+
+    def trace_async(self) -> dict[str, Any]:
+        """:meth:`trace` for the async client, whose trace callback is a coroutine."""
+        if not self.interval:
+            return {}
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event.endswith(_GOES_OUT):
+                self.went()
+
+        return {"trace": trace}
 
     def hold(self, seconds: float) -> None:
         """No request goes out within *seconds* from now (a ``Retry-After``)."""

@@ -14,9 +14,12 @@ early. Attempts stop at ``attempts``, or when the next one would start more than
 
 In a batch, each attempt first waits for its turn at the batch's :class:`Pacer`, so
 that retries count against the batch's rate like any request, and a ``Retry-After``
-holds the whole batch (see ``_rate``). ``total`` then starts when the first attempt
-goes out, not while it waits for its turn; a retry whose turn would come after the end
-of ``total`` is not made, and the call ends with the error it last got.
+holds the whole batch (see ``_rate``): the call that got it waits in the pacer's queue
+of retries, which go before the lookups not yet started, and such an answer does not
+use up one of its attempts (KPB said when to come back; its budget still bounds it).
+``total`` then starts when the first attempt goes out, not while it waits for its
+turn; a retry whose turn would come after the end of ``total`` is not made, and the
+call ends with the error it last got.
 
 The first attempt runs outside tenacity, so a call that succeeds pays nothing for
 retries; a retryable failure hands over to tenacity with that failure as its first
@@ -99,7 +102,7 @@ class RetryPolicy:
 
     # -- tenacity ------------------------------------------------------------------------
 
-    def _wait(self) -> Callable[[tenacity.RetryCallState], float]:
+    def _wait(self, paced: bool) -> Callable[[tenacity.RetryCallState], float]:
         backoff = tenacity.wait_exponential_jitter(
             multiplier=self.initial_wait, max=self.max_wait, jitter=self.jitter
         )
@@ -107,14 +110,18 @@ class RetryPolicy:
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             asked = self.retry_after(error) if error is not None else None
-            return asked if asked is not None else backoff(state)
+            if asked is None:
+                return backoff(state)
+            # In a batch the pacer holds every request until then; the call waits there,
+            # in the queue of retries, which go first.
+            return 0.0 if paced else asked
 
         return wait
 
-    def _tenacity(self, kind: type[R], budget_end: float) -> R:
+    def _tenacity(self, kind: type[R], attempts: _Attempts) -> R:
         return kind(
-            stop=tenacity.stop_after_attempt(self.attempts) | _StopAt(budget_end),
-            wait=self._wait(),
+            stop=_Stop(self, attempts),
+            wait=self._wait(attempts.paced),
             retry=tenacity.retry_if_exception(self.should_retry),
             before_sleep=_log_retry,
             reraise=True,
@@ -137,7 +144,7 @@ class RetryPolicy:
                 raise
             attempts.pending = error
         try:
-            return self._tenacity(tenacity.Retrying, attempts.budget_end)(attempts.then(operation))
+            return self._tenacity(tenacity.Retrying, attempts)(attempts.then(operation))
         except _NoTurn as stop:
             raise stop.error from None
 
@@ -154,21 +161,24 @@ class RetryPolicy:
             if self.attempts == 1 or not self.should_retry(error):
                 raise
             attempts.pending = error
-        retrying = self._tenacity(tenacity.AsyncRetrying, attempts.budget_end)
+        retrying = self._tenacity(tenacity.AsyncRetrying, attempts)
         try:
             return await retrying(attempts.then_async(operation))
         except _NoTurn as stop:
             raise stop.error from None
 
 
-class _StopAt(tenacity.stop.stop_base):
-    """Stops when the next attempt would start after *budget_end*."""
+class _Stop(tenacity.stop.stop_base):
+    """Stops after the policy's attempts, not counting in a batch the answers that said
+    when to come back, or when the next attempt would start after the budget's end."""
 
-    def __init__(self, budget_end: float) -> None:
-        self._budget_end = budget_end
+    def __init__(self, policy: RetryPolicy, attempts: _Attempts) -> None:
+        self._policy, self._attempts = policy, attempts
 
     def __call__(self, state: tenacity.RetryCallState) -> bool:
-        return time.monotonic() + (state.upcoming_sleep or 0.0) >= self._budget_end
+        made = state.attempt_number - self._attempts.told_to_wait
+        late = time.monotonic() + (state.upcoming_sleep or 0.0) >= self._attempts.budget_end
+        return made >= self._policy.attempts or late
 
 
 class _NoTurn(Exception):
@@ -187,6 +197,9 @@ class _Attempts:
     def __init__(self, policy: RetryPolicy, pacer: Pacer | None) -> None:
         self.budget_end = time.monotonic() + policy.total
         self.pending: KpbError | None = None
+        self.paced = pacer is not None
+        #: Answers that held the batch: in a batch, they do not use up an attempt.
+        self.told_to_wait = 0
         self._policy = policy
         self._pacer = pacer
         self._last: KpbError | None = None
@@ -196,6 +209,7 @@ class _Attempts:
         asked = self._policy.retry_after(error)
         if self._pacer is not None and asked is not None:
             self._pacer.hold(min(asked, self._policy.max_retry_after))
+            self.told_to_wait += 1
 
     def _replay(self) -> None:
         error, self.pending = self.pending, None
