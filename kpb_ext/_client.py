@@ -60,7 +60,7 @@ from ._exceptions import (
 )
 from ._facts import ENVIRONMENTS
 from ._pools import SpreadTransport
-from ._rate import Pacer, batch_rate
+from ._rate import PACER, Pacer, batch_rate
 from ._redact import install_log_redaction
 from ._responses import excerpt, read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
@@ -121,14 +121,6 @@ def _medical_certificates(answer: Answer) -> list[MedicalCertificate]:
 
 def _applications(answer: Answer) -> list[Application]:
     return read_model(answer, ApplicationsResponse).applications or []
-
-
-def _ask_medical_certificates(cpr: Cpr | str) -> ApiRequest:
-    return get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
-
-
-def _ask_applications(cpr: Cpr | str) -> ApiRequest:
-    return get_applications.build_request(cpr=Cpr.parse(cpr).digits)
 
 
 class _ClientBase:
@@ -271,11 +263,13 @@ class KpbClient(_ClientBase):
 
     def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
         """The person's medical certificates (PDF §3.2.1); empty when there are none."""
-        return self._call(_ask_medical_certificates(cpr), _medical_certificates)
+        request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
+        return self._call(request, _medical_certificates)
 
     def applications(self, cpr: Cpr | str) -> list[Application]:
         """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
-        return self._call(_ask_applications(cpr), _applications)
+        request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
+        return self._call(request, _applications)
 
     def lookup_many(
         self,
@@ -288,20 +282,18 @@ class KpbClient(_ClientBase):
         rate: str | None = "auto",
     ) -> Iterator[LookupResult]:
         """Look up many CPR numbers one after the other; see :meth:`AsyncKpbClient.lookup_many`."""
-        pacer, call = Pacer(batch_rate(rate, self.base_url)), self._call
         return lookup_many_sync(
-            Services(
-                lambda cpr: call(_ask_medical_certificates(cpr), _medical_certificates, pacer),
-                lambda cpr: call(_ask_applications(cpr), _applications, pacer),
-            ),
+            Services(self.medical_certificates, self.applications),
             cprs,
             what=what,
             progress=progress,
             skip=skip,
             stop_after_unanswered=stop_after_unanswered,
+            pacer=Pacer(batch_rate(rate, self.base_url)),
         )
 
-    def _call(self, operation: ApiRequest, read: Reader[T], pacer: Pacer | None = None) -> T:
+    def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
+        pacer = PACER.get()
         trace = pacer.trace() if pacer is not None else None
         return self.retry.call(
             lambda budget_end: self._send(operation, read, self._deadline(budget_end), trace),
@@ -412,11 +404,13 @@ class AsyncKpbClient(_ClientBase):
 
     async def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
         """The person's medical certificates (PDF §3.2.1); empty when there are none."""
-        return await self._call(_ask_medical_certificates(cpr), _medical_certificates)
+        request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
+        return await self._call(request, _medical_certificates)
 
     async def applications(self, cpr: Cpr | str) -> list[Application]:
         """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
-        return await self._call(_ask_applications(cpr), _applications)
+        request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
+        return await self._call(request, _applications)
 
     def lookup_many(
         self,
@@ -450,21 +444,19 @@ class AsyncKpbClient(_ClientBase):
         loopback. A 429 or 503 with ``Retry-After`` holds every lookup of the batch
         until then, not only the one that got it.
         """
-        pacer, call = Pacer(batch_rate(rate, self.base_url)), self._call
         return lookup_many_async(
-            AsyncServices(
-                lambda cpr: call(_ask_medical_certificates(cpr), _medical_certificates, pacer),
-                lambda cpr: call(_ask_applications(cpr), _applications, pacer),
-            ),
+            AsyncServices(self.medical_certificates, self.applications),
             cprs,
             what=what,
             concurrency=concurrency,
             progress=progress,
             skip=skip,
             stop_after_unanswered=stop_after_unanswered,
+            pacer=Pacer(batch_rate(rate, self.base_url)),
         )
 
-    async def _call(self, operation: ApiRequest, read: Reader[T], pacer: Pacer | None = None) -> T:
+    async def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
+        pacer = PACER.get()
         trace = pacer.trace_async() if pacer is not None else None
         return await self.retry.call_async(
             lambda budget_end: self._send(operation, read, self._deadline(budget_end), trace),

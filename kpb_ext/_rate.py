@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import re
 import threading
@@ -30,7 +31,7 @@ from typing import Any, Final
 
 from ._urls import is_loopback
 
-__all__ = ["DEFAULT_RATE", "MARGIN", "Pacer", "batch_rate", "check_rate", "parse_rate"]
+__all__ = ["DEFAULT_RATE", "MARGIN", "PACER", "Pacer", "batch_rate", "check_rate", "parse_rate"]
 
 #: The rate of a batch against KPB, unless told otherwise: 10 requests a second, that is
 #: 5 numbers a second in both services, 18,000 an hour; more than a municipality's
@@ -49,6 +50,10 @@ _SECONDS: Final = {"second": 1, "minute": 60, "hour": 3600}
 _GOES_OUT: Final = "send_request_headers.started"
 
 logger = logging.getLogger("kpb_ext")
+
+#: The pacer of the batch a call is part of: a batch runs each lookup with it set, so
+#: that the client's own methods (or a subclass's) pace their calls.
+PACER: contextvars.ContextVar[Pacer | None] = contextvars.ContextVar("kpb_pacer", default=None)
 
 
 def parse_rate(text: str) -> tuple[int, str]:
