@@ -23,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import logging
 import re
 import threading
 import time
 from typing import Any, Final
 
+from ._redact import logger
 from ._urls import is_loopback
 
 __all__ = ["DEFAULT_RATE", "MARGIN", "PACER", "Pacer", "batch_rate", "check_rate", "parse_rate"]
@@ -48,8 +48,6 @@ _SECONDS: Final = {"second": 1, "minute": 60, "hour": 3600}
 
 # httpcore's trace event as a request starts to go out (http11. or http2.).
 _GOES_OUT: Final = "send_request_headers.started"
-
-logger = logging.getLogger("kpb_ext")
 
 #: The pacer of the batch a call is part of: a batch runs each lookup with it set, so
 #: that the client's own methods (or a subclass's) pace their calls.
