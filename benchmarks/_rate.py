@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _cli import kpb_command
+from _cli import lookup_command
 from _sim import SimulatorProcess, synthetic_cprs
 
 RATE = 20
@@ -58,28 +58,16 @@ def rate_limited_batch(directory: Path, numbers: int) -> dict[str, Any]:
         output = directory / "results.jsonl"
         started = time.perf_counter()
         done = subprocess.run(
-            [
-                *kpb_command(),
-                "--base-url",
-                target.base_url,
-                "--ca-bundle",
-                target.ca_cert,
-                "--cert",
-                target.cert,
-                "--key",
-                target.key,
-                "lookup",
-                "--from-file",
-                str(source),
-                "--what",
-                "applications",
+            lookup_command(
+                target,
+                source,
                 "--concurrency",
                 str(CONCURRENCY),
                 "--rate",
                 f"{RATE}/s",
                 "--output",
                 str(output),
-            ],
+            ),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
