@@ -24,6 +24,28 @@ def kpb_command() -> list[str]:
     return [found]
 
 
+def lookup_command(target: Target, numbers: Path, *options: str) -> list[str]:
+    """``kpb lookup`` of the numbers in a file, in the applications service, against
+    *target* with its registered certificate; JSON Lines on stdout unless *options* say."""
+    return [
+        *kpb_command(),
+        "--base-url",
+        target.base_url,
+        "--ca-bundle",
+        target.ca_cert,
+        "--cert",
+        target.cert,
+        "--key",
+        target.key,
+        "lookup",
+        "--from-file",
+        str(numbers),
+        "--what",
+        "applications",
+        *options,
+    ]
+
+
 def _seconds(command: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(

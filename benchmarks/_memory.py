@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _cli import kpb_command
+from _cli import lookup_command
 from _sim import Target, synthetic_cprs
 
 _CHILD = Path(__file__).with_name("_memory_child.py")
@@ -81,27 +81,7 @@ def _library(target: Target, numbers: Path, keep: bool = False) -> dict[str, Any
 
 def _command(target: Target, numbers: Path) -> dict[str, Any]:
     output = numbers.with_suffix(".command.jsonl")
-    peak = _peak_rss_mb(
-        [
-            *kpb_command(),
-            "--base-url",
-            target.base_url,
-            "--ca-bundle",
-            target.ca_cert,
-            "--cert",
-            target.cert,
-            "--key",
-            target.key,
-            "lookup",
-            "--from-file",
-            str(numbers),
-            "--what",
-            "applications",
-            "--concurrency",
-            str(CONCURRENCY),
-        ],
-        output,
-    )
+    peak = _peak_rss_mb(lookup_command(target, numbers, "--concurrency", str(CONCURRENCY)), output)
     results = failed = 0
     with output.open(encoding="utf-8") as lines:
         for line in lines:

@@ -29,6 +29,7 @@ from _latency import LATENCY_MS, latency_bound
 from _lookups import client_over_raw, pooled_over_fresh
 from _memory import batch_memory
 from _parsing import parse_steps
+from _rate import RATE, rate_limited_batch
 from _sim import SimulatorProcess, Target, bilag_a_cprs, synthetic_cprs
 
 CONCURRENCIES = [1, 4, 16, 64]
@@ -45,6 +46,8 @@ TARGETS = {
 }
 #: The latency-bound batch: efficiency of lookup_many at this concurrency.
 LATENCY_TARGET = ("32", ">=", 0.9)
+#: ``kpb lookup --rate 20/s``: the rate the server sees, within this share of 20/s.
+RATE_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Sizes:
     memory_extras: bool
     latency_per_task: int
     latency_rounds: int
+    rate_numbers: int
 
 
 QUICK = Sizes(
@@ -80,6 +84,7 @@ QUICK = Sizes(
     memory_extras=False,
     latency_per_task=3,
     latency_rounds=1,
+    rate_numbers=100,
 )
 FULL = Sizes(
     lookup_rounds=21,
@@ -96,6 +101,7 @@ FULL = Sizes(
     memory_extras=True,
     latency_per_task=20,
     latency_rounds=5,
+    rate_numbers=1_000,
 )
 
 
@@ -172,6 +178,9 @@ def measure(target: Target, directory: Path, sizes: Sizes) -> dict[str, Any]:
         )
     at_latency = details["latency"]["by_concurrency"]
 
+    _step(f"kpb lookup --rate {RATE}/s over {sizes.rate_numbers:,} numbers")
+    details["rate"] = rate_limited_batch(directory / "rate", sizes.rate_numbers)
+
     library = details["memory"]["library"]
     return {
         "client_over_raw_throughput": details["lookups"]["client_over_raw"],
@@ -188,6 +197,8 @@ def measure(target: Target, directory: Path, sizes: Sizes) -> dict[str, Any]:
         "lookup_p99_ms_at_latency": {
             c: {name: f[name]["p99_ms"] for name in ("kpb", "raw")} for c, f in at_latency.items()
         },
+        "rate_limited_requests_per_second": details["rate"]["requests_per_second"],
+        "rate_limited_most_in_one_second": details["rate"]["most_in_any_second"],
         "details": details,
     }
 
@@ -293,6 +304,17 @@ def table(results: dict[str, Any]) -> str:
         if concurrency == level:
             value += _verdict(kpb["efficiency"], comparison, bound)
         row(f"lookup_many at {LATENCY_MS} ms, concurrency {concurrency}", value)
+    rate = details["rate"]
+    per_second = results["rate_limited_requests_per_second"]
+    most = results["rate_limited_most_in_one_second"]
+    low, high = RATE * (1 - RATE_TOLERANCE), RATE * (1 + RATE_TOLERANCE)
+    met = low <= per_second <= high and most <= RATE
+    row(
+        f"kpb lookup --rate {rate['rate']}, {rate['numbers']:,} numbers (at the simulator)",
+        f"{per_second:.2f}/s, at most {most} in any 1 s"
+        f"  (target {RATE} ± {RATE_TOLERANCE:.0%}, at most {RATE}: {'met' if met else 'MISSED'})"
+        + (f"  ({rate['failed']} of {rate['results']} failed)" if rate["failed"] else ""),
+    )
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 

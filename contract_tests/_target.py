@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from kpb_ext import validate_base_url
+from kpb_ext import is_loopback, parse_rate, validate_base_url
 
 from ._identity import Identity
 
@@ -33,17 +31,6 @@ REMOTE_MAX_EXAMPLES = 20
 REMOTE_MAX_REQUESTS = 600
 # Loopback: only the run time counts (about five seconds against the simulator).
 LOOPBACK_MAX_EXAMPLES = 300
-
-_RATE = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*([smh])\s*$")
-_RATE_UNITS = {"s": "second", "m": "minute", "h": "hour"}
-
-
-def parse_rate(text: str) -> tuple[int, str]:
-    """``"3/s"`` -> ``(3, "second")``; ValueError for anything else."""
-    found = _RATE.match(text)
-    if found is None:
-        raise ValueError(f"{text!r} is not a rate: write it as N/s, N/m or N/h, for example 3/s")
-    return int(found.group(1)), _RATE_UNITS[found.group(2)]
 
 
 def check_urls(base_url: str, http_base_url: str | None = None) -> None:
@@ -94,13 +81,7 @@ class Target:
 
     @property
     def is_loopback(self) -> bool:
-        host = urlsplit(self.base_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(self.base_url)
 
 
 @dataclass(frozen=True)

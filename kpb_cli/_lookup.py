@@ -37,10 +37,12 @@ from kpb_cli._errors import exit_code, reported_errors
 from kpb_cli._exit import ExitCode
 from kpb_cli._options import TargetOptions
 from kpb_ext import (
+    DEFAULT_RATE,
     AsyncKpbClient,
     KpbUnavailableError,
     LookupResult,
     What,
+    check_rate,
     first_occurrences,
     masked_label,
     open_private,
@@ -363,6 +365,7 @@ class _Batch:
     what: What
     concurrency: int
     stop_after_unanswered: int | None
+    rate: str
     advance: Callable[[], None]
     tally: _Tally = attrs.field(factory=_Tally)
     bad_input: _Stop | None = None
@@ -416,6 +419,7 @@ class _Batch:
                 concurrency=self.concurrency,
                 skip=self.source.done,
                 stop_after_unanswered=self.stop_after_unanswered,
+                rate=self.rate,
             )
             try:
                 async with contextlib.aclosing(batch):  # type: ignore[type-var]
@@ -505,6 +509,14 @@ def _progress(total: int | None, completed: int) -> tuple[Any, Callable[[], None
 # -- the command -------------------------------------------------------------------------
 
 
+def _rate(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        check_rate(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
 _HELP: Final = f"""Look up many CPR numbers and write one JSON line per number.
 
 Each line holds "index" (the line number in --from-file, or the place of the CPR
@@ -534,6 +546,16 @@ the most serious failure (network, KPB error, certificate, invalid input).
 )
 @click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
 @click.option(
+    "--rate",
+    default="auto",
+    show_default=True,
+    metavar="RATE",
+    callback=_rate,
+    help=f"The most requests to send to KPB a second, minute or hour, evenly spaced, retries "
+    f"included (--what both makes two a number); auto: {DEFAULT_RATE}, none on loopback; "
+    "none: no limit.",
+)
+@click.option(
     "--output",
     default="-",
     metavar="FILE",
@@ -560,6 +582,7 @@ def lookup(
     from_file: BinaryIO | None,
     what: str,
     concurrency: int,
+    rate: str,
     output: str,
     resume: bool,
     stop_after_unanswered: int,
@@ -588,6 +611,7 @@ def lookup(
                 what=kinds,
                 concurrency=concurrency,
                 stop_after_unanswered=stop_after_unanswered or None,
+                rate=rate,
             )
         except _Stop as stop:
             click.echo(stop, err=True)
@@ -613,6 +637,7 @@ def _lookup(
     what: What,
     concurrency: int,
     stop_after_unanswered: int | None,
+    rate: str,
 ) -> ExitCode:
     if source.is_file(output):
         raise _Stop(
@@ -640,6 +665,7 @@ def _lookup(
             what,
             concurrency,
             stop_after_unanswered,
+            rate,
             advance,
         )
         with progress:

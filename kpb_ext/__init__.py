@@ -89,6 +89,9 @@ if TYPE_CHECKING:
     from ._medical_certificates import is_medical_certificate_valid as is_medical_certificate_valid
     from ._medical_certificates import medical_certificate_status as medical_certificate_status
     from ._medical_certificates import valid_medical_certificates as valid_medical_certificates
+    from ._rate import DEFAULT_RATE as DEFAULT_RATE
+    from ._rate import check_rate as check_rate
+    from ._rate import parse_rate as parse_rate
     from ._redact import CprRedactingFilter as CprRedactingFilter
     from ._redact import install_log_redaction as install_log_redaction
     from ._redact import redact as redact
@@ -98,6 +101,7 @@ if TYPE_CHECKING:
     from ._time import KPB_TIME_ZONE as KPB_TIME_ZONE
     from ._time import KpbDateTime as KpbDateTime
     from ._time import to_datetime as to_datetime
+    from ._urls import is_loopback as is_loopback
     from ._urls import same_host as same_host
     from ._urls import validate_base_url as validate_base_url
 

@@ -9,12 +9,15 @@ in a row got no answer, it raises :class:`KpbUnavailableError` rather than wait 
 retries of every number left.
 
 The services are given as typed callables (a client's bound methods), so that the batch
-knows nothing of how a call is made.
+knows nothing of how a call is made. A batch's :class:`Pacer` (its rate, and the holds
+KPB asks for) reaches those calls through a context variable set for each lookup, so
+that the client's own methods, or a subclass's, are what the batch calls.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 from collections.abc import (
     AsyncIterator,
@@ -39,6 +42,7 @@ from ._exceptions import (
     TransportError,
     UnexpectedStatusError,
 )
+from ._rate import PACER, Pacer
 from ._redact import mask_input
 from ._retry import RETRY_STATUSES
 
@@ -261,6 +265,13 @@ class _Breaker:
         return KpbUnavailableError(self.streak, self.last)
 
 
+def _paced(pacer: Pacer | None) -> contextvars.Context:
+    """A context for the batch's lookups, in which the client's calls find *pacer*."""
+    context = contextvars.copy_context()
+    context.run(PACER.set, pacer)
+    return context
+
+
 def _result(
     entry: Entry,
     medical_certificates: list[MedicalCertificate] | None,
@@ -307,9 +318,11 @@ def lookup_many_sync(
     progress: ProgressCallback | None,
     skip: Container[int] = (),
     stop_after_unanswered: int | None = None,
+    pacer: Pacer | None = None,
 ) -> Iterator[LookupResult]:
     _check(what, 1, stop_after_unanswered)
     total = _total(cprs, skip)
+    paced = _paced(pacer)
 
     def run() -> Iterator[LookupResult]:
         breaker = _Breaker(stop_after_unanswered)
@@ -318,7 +331,7 @@ def lookup_many_sync(
         following = next(entries, None)
         while following is not None:
             entry = following
-            result = _lookup_sync(services, entry, what)
+            result = paced.copy().run(_lookup_sync, services, entry, what)
             breaker.add(result)
             following = None if breaker.tripped else next(entries, None)
             done += 1
@@ -364,11 +377,14 @@ def lookup_many_async(
     progress: ProgressCallback | None,
     skip: Container[int] = (),
     stop_after_unanswered: int | None = None,
+    pacer: Pacer | None = None,
 ) -> AsyncIterator[LookupResult]:
     _check(what, concurrency, stop_after_unanswered)
     total = _total(cprs, skip)
+    paced = _paced(pacer)
 
     async def run() -> AsyncIterator[LookupResult]:
+        loop = asyncio.get_running_loop()
         entries = first_occurrences(cprs, skip)
         in_flight: set[asyncio.Task[LookupResult]] = set()
         breaker = _Breaker(stop_after_unanswered)
@@ -383,7 +399,8 @@ def lookup_many_async(
                     exhausted = True
                 else:
                     started += 1
-                    in_flight.add(asyncio.ensure_future(_lookup_async(services, entry, what)))
+                    lookup = _lookup_async(services, entry, what)
+                    in_flight.add(loop.create_task(lookup, context=paced.copy()))
 
         try:
             fill()

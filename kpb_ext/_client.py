@@ -25,7 +25,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Container, Iterable, Iterator
 from types import TracebackType
-from typing import Final, Literal, Self, TypeVar
+from typing import Any, Final, Literal, Self, TypeVar
 
 import httpx
 
@@ -60,6 +60,7 @@ from ._exceptions import (
 )
 from ._facts import ENVIRONMENTS
 from ._pools import SpreadTransport
+from ._rate import PACER, Pacer, batch_rate
 from ._redact import install_log_redaction
 from ._responses import excerpt, read_model, read_string_list, response_error, transport_error
 from ._retry import RetryPolicy
@@ -165,14 +166,16 @@ class _ClientBase:
     def _deadline(self, budget_end: float) -> float:
         return min(time.monotonic() + self._seconds, budget_end)
 
-    def _request(self, operation: ApiRequest, deadline: float) -> httpx.Request:
+    def _request(
+        self, operation: ApiRequest, deadline: float, trace: dict[str, Any] | None = None
+    ) -> httpx.Request:
         # One absolute URL string: httpx parses it once, rather than joining a route and
         # params to its base URL with several parses and copies per request.
         return httpx.Request(
             operation.method.upper(),
             self.base_url + operation.target,
             headers=_HEADERS,
-            extensions={"timeout": phase_timeouts(self.timeout, deadline)},
+            extensions={"timeout": phase_timeouts(self.timeout, deadline), **(trace or {})},
         )
 
     def _failed(self, exc: httpx.TransportError | TimeoutError) -> TransportError:
@@ -276,6 +279,7 @@ class KpbClient(_ClientBase):
         progress: ProgressCallback | None = None,
         skip: Container[int] = (),
         stop_after_unanswered: int | None = None,
+        rate: str | None = "auto",
     ) -> Iterator[LookupResult]:
         """Look up many CPR numbers one after the other; see :meth:`AsyncKpbClient.lookup_many`."""
         return lookup_many_sync(
@@ -285,16 +289,27 @@ class KpbClient(_ClientBase):
             progress=progress,
             skip=skip,
             stop_after_unanswered=stop_after_unanswered,
+            pacer=Pacer(batch_rate(rate, self.base_url)),
         )
 
     def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
-        budget_end = time.monotonic() + self.retry.total
-        return self.retry.call(lambda: self._send(operation, read, self._deadline(budget_end)))
+        pacer = PACER.get()
+        trace = pacer.trace() if pacer is not None else None
+        return self.retry.call(
+            lambda budget_end: self._send(operation, read, self._deadline(budget_end), trace),
+            pacer,
+        )
 
-    def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
+    def _send(
+        self,
+        operation: ApiRequest,
+        read: Reader[T],
+        deadline: float,
+        trace: dict[str, Any] | None = None,
+    ) -> T:
         token = DEADLINE.set(deadline)
         try:
-            answer = self._exchange(self._request(operation, deadline), deadline)
+            answer = self._exchange(self._request(operation, deadline, trace), deadline)
         except httpx.TransportError as exc:
             raise self._failed(exc) from None
         finally:
@@ -406,6 +421,7 @@ class AsyncKpbClient(_ClientBase):
         progress: ProgressCallback | None = None,
         skip: Container[int] = (),
         stop_after_unanswered: int | None = None,
+        rate: str | None = "auto",
     ) -> AsyncIterator[LookupResult]:
         """Look up many CPR numbers, at most *concurrency* at a time.
 
@@ -421,6 +437,12 @@ class AsyncKpbClient(_ClientBase):
         with :class:`KpbUnavailableError` once that many numbers in a row got no answer
         from KPB (a network failure, or 429/502/503/504 after retries); the lookups in
         flight are cancelled.
+
+        *rate* caps the batch's requests, retries included (both services of a number
+        are two): ``"20/s"``, ``"600/m"`` or ``"1000/h"``, evenly spaced; ``None`` for
+        no limit; ``"auto"`` for :data:`DEFAULT_RATE` unless the base URL is on
+        loopback. A 429 or 503 with ``Retry-After`` holds every lookup of the batch
+        until then, not only the one that got it.
         """
         return lookup_many_async(
             AsyncServices(self.medical_certificates, self.applications),
@@ -430,16 +452,25 @@ class AsyncKpbClient(_ClientBase):
             progress=progress,
             skip=skip,
             stop_after_unanswered=stop_after_unanswered,
+            pacer=Pacer(batch_rate(rate, self.base_url)),
         )
 
     async def _call(self, operation: ApiRequest, read: Reader[T]) -> T:
-        budget_end = time.monotonic() + self.retry.total
+        pacer = PACER.get()
+        trace = pacer.trace_async() if pacer is not None else None
         return await self.retry.call_async(
-            lambda: self._send(operation, read, self._deadline(budget_end))
+            lambda budget_end: self._send(operation, read, self._deadline(budget_end), trace),
+            pacer,
         )
 
-    async def _send(self, operation: ApiRequest, read: Reader[T], deadline: float) -> T:
-        request = self._request(operation, deadline)
+    async def _send(
+        self,
+        operation: ApiRequest,
+        read: Reader[T],
+        deadline: float,
+        trace: dict[str, Any] | None = None,
+    ) -> T:
+        request = self._request(operation, deadline, trace)
         try:
             async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
                 answer = await self._exchange(request, deadline)

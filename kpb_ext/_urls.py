@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from ._exceptions import InvalidBaseUrlError
 
-__all__ = ["same_host", "validate_base_url"]
+__all__ = ["is_loopback", "same_host", "validate_base_url"]
 
 _SHOWN_LENGTH: Final = 100
 # A DNS label (RFC 1123), after IDNA encoding.
@@ -85,6 +85,17 @@ def same_host(url: str, other: str) -> bool:
     trailing dot of a fully qualified name (``service-koreprovebooking.dk.``)."""
     first, second = _host_key(url), _host_key(other)
     return first is not None and first == second
+
+
+def is_loopback(url: str) -> bool:
+    """Whether *url* names this machine (``localhost``, ``127.0.0.0/8``, ``::1``)."""
+    host = _host_key(url)
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _host_key(url: str) -> str | None:

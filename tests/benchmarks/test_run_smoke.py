@@ -91,6 +91,21 @@ def test_latency_bound_figures_for_each_concurrency(quick_run: tuple[dict[str, A
     assert "lookup_many at 50 ms, concurrency 32" in table
 
 
+def test_the_rate_limited_batch_as_the_simulator_counted_it(
+    quick_run: tuple[dict[str, Any], str],
+) -> None:
+    results, table = quick_run
+    rate = results["details"]["rate"]
+    assert rate["rate"] == "20/s"
+    assert rate == {**rate, "numbers": 100, "results": 100, "failed": 0, "requests": 100}
+    assert positive(rate["requests_per_second"])
+    assert type(rate["most_in_any_second"]) is int
+    assert rate["most_in_any_second"] >= 1
+    assert results["rate_limited_requests_per_second"] == rate["requests_per_second"]
+    assert results["rate_limited_most_in_one_second"] == rate["most_in_any_second"]
+    assert "kpb lookup --rate 20/s, 100 numbers (at the simulator)" in table
+
+
 def test_memory_batches_looked_up_every_number(quick_run: tuple[dict[str, Any], str]) -> None:
     results, _ = quick_run
     library = results["details"]["memory"]["library"]

@@ -229,6 +229,39 @@ def test_resume_needs_an_output_file(target: Callable[[str], list[str]]) -> None
     assert "--output" in stderr
 
 
+# -- the rate ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", ["fast", "0/s", "20", "20/d", "1.5/s"])
+def test_a_bad_rate_is_a_usage_error(target: Callable[[str], list[str]], rate: str) -> None:
+    code, stderr = run(
+        [*target(f"https://127.0.0.1:{closed_port()}/api"), "lookup", "--rate", rate, "0702614074"]
+    )
+    assert code == ExitCode.USAGE
+    assert f"Invalid value for '--rate': {rate!r} is not a rate" in stderr
+    assert "N/s, N/m or N/h" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_the_rate_spaces_every_request_as_the_server_sees_them(
+    serve: Serve, target: Callable[[str], list[str]], tmp_path: Path
+) -> None:
+    server = serve(kpb)
+    numbers = tmp_path / "cprs.txt"
+    numbers.write_text("\n".join(examples.cpr_numbers(15)) + "\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    code, stderr = run(
+        [*target(server.base_url), *batch(numbers, output, "--rate", "10/s", what="both")]
+    )
+    assert code == ExitCode.OK, stderr
+    assert len(read_lines(output)) == 15
+    # 15 numbers in both services are 30 requests, at least 1/10 s apart when sent: 2.9 s
+    # or more from the first to the last, less what the network may take off either end.
+    arrived = [request.at for request in server.requests]
+    assert len(arrived) == 30
+    assert max(arrived) - min(arrived) >= 2.8
+
+
 # -- a dead server -----------------------------------------------------------------------
 
 
