@@ -34,7 +34,6 @@ from ._target import (
     Limits,
     Target,
     check_urls,
-    parse_rate,
 )
 
 __all__ = [
@@ -65,7 +64,6 @@ __all__ = [
     "entries",
     "given_certificate",
     "learn",
-    "parse_rate",
     "render_lesson",
     "run_contract",
     "throwaway_certificate",

@@ -20,7 +20,6 @@ __all__ = [
     "Limits",
     "Target",
     "check_urls",
-    "parse_rate",
 ]
 
 DEFAULT_REPORT_DIR = Path("kpb-contract-report")

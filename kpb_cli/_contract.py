@@ -24,12 +24,12 @@ from contract_tests import (
     Limits,
     Outcome,
     Target,
-    parse_rate,
     run_contract,
 )
 from kpb_cli._errors import reported_errors
 from kpb_cli._exit import ExitCode
 from kpb_cli._options import TargetOptions
+from kpb_ext import parse_rate
 
 __all__ = ["contract", "spec"]
 
