@@ -2,7 +2,8 @@
 
 The spec declares every ``Code`` (and an event's ``Type``) an open enum: the documented
 set of Bilag B or any other integer. A response with another code conforms, but the code
-is news: the suite reports it as a drift warning with the ``Name`` that came with it.
+is news: the suite reports it under D4 among the spec assumptions, with the ``Name``
+that came with it.
 """
 
 from __future__ import annotations
