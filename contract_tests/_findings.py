@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from kpb_ext import drop_cut_number, redact
+
 from ._codes import UndocumentedCode
+from ._spec import test_cprs
 from ._transport import Exchange
 
 __all__ = [
@@ -40,6 +43,21 @@ _ORDINARY_HEADERS = frozenset(
 )
 
 
+def masked(text: str) -> str:
+    """*text* with every CPR number masked but the seven fictitious test numbers, which
+    the suite sends and reports name whole: a server that answers with anyone else's
+    number must not have it copied into a report."""
+    return redact(text, keep=frozenset(test_cprs()))
+
+
+def _mask_fields(record: object) -> None:
+    for name, value in vars(record).items():
+        if isinstance(value, str):
+            object.__setattr__(record, name, masked(value))
+        elif isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+            object.__setattr__(record, name, tuple(masked(item) for item in value))
+
+
 def curl_command(exchange: Exchange) -> str:
     """A curl command that sends the same request the same way (certificate placeholders)."""
     parts = ["curl", "-sS", "-i"]
@@ -52,7 +70,7 @@ def curl_command(exchange: Exchange) -> str:
     if exchange.request_body:
         parts += ["--data-binary", exchange.request_body.decode("utf-8", "replace")]
     parts.append(exchange.url)
-    return shlex.join(parts)
+    return masked(shlex.join(parts))
 
 
 def describe_answer(exchange: Exchange, limit: int = 160) -> str:
@@ -67,8 +85,9 @@ def describe_answer(exchange: Exchange, limit: int = 160) -> str:
         text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
     except ValueError:
         text = " ".join(text.split())
+    text = masked(text)
     if len(text) > limit:
-        text = text[: limit - 1] + "…"
+        text = drop_cut_number(text[: limit - 1]) + "…"
     return " ".join(part for part in (str(exchange.status), content_type, text) if part)
 
 
@@ -90,6 +109,9 @@ class Violation:
     test: str = ""
     #: schemathesis's phase (examples, coverage, fuzzing), or "explicit" for the suite's own.
     phase: str = "explicit"
+
+    def __post_init__(self) -> None:
+        _mask_fields(self)
 
     def line(self, repeats: int = 1) -> str:
         found = self.check if self.phase == "explicit" else f"{self.check}, {self.phase} phase"
@@ -132,6 +154,9 @@ class Assumption:
     #: An undocumented code (D4), for the structured list of them.
     code: UndocumentedCode | None = None
 
+    def __post_init__(self) -> None:
+        _mask_fields(self)
+
     @property
     def key(self) -> tuple[str, str, str]:
         """The de-duplication key: the same entry, subject and verdict is one finding."""
@@ -155,6 +180,9 @@ class DataCheck:
     subject: str
     passed: bool
     mismatches: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _mask_fields(self)
 
 
 class DataCheckFailed(AssertionError):

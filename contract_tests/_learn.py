@@ -34,7 +34,7 @@ from ._assumptions import (
 from ._discrepancies import entry
 from ._findings import Assumption, Findings
 from ._recording import Recording, read_recording
-from ._summary import assumptions_section
+from ._summary import assumptions_section, report_text
 from ._transport import Exchange
 
 __all__ = ["Lesson", "PersonDifference", "learn", "render_lesson"]
@@ -242,7 +242,7 @@ def render_lesson(lesson: Lesson, *, persons_file: str = "kpb_sim/data/bilag_a.y
     lines += [f"  {number}. {change}" for number, change in enumerate(changes, 1)] or [
         "  none: the recording confirms what the spec and the simulator assume"
     ]
-    return "\n".join(lines) + "\n"
+    return report_text(lines)
 
 
 def _changes(lesson: Lesson, persons_file: str) -> list[str]:

@@ -17,7 +17,7 @@ import schemathesis
 from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
 
-from ._spec import load_spec
+from ._spec import load_spec, test_cprs
 
 __all__ = [
     "CHECK_EXPECTATIONS",
@@ -37,13 +37,7 @@ CHECK_EXPECTATIONS = {
 _WELL_FORMED_CPR = re.compile(r"[0-9]{10}")
 
 
-def _test_cprs() -> tuple[str, ...]:
-    examples = load_spec()["components"]["parameters"]["Cpr"]["examples"]
-    return tuple(example["value"] for example in examples.values())
-
-
-#: The seven test CPR numbers: the examples of the spec's ``cpr`` parameter.
-TEST_CPRS = _test_cprs()
+TEST_CPRS = test_cprs()
 
 
 def pin_test_cprs(case: Case[Any]) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import contextvars
+import dataclasses
 import datetime as dt
 import json
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -22,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import harfile
 
-from ._findings import Assumption
+from ._findings import Assumption, masked
 from ._transport import Exchange
 
 __all__ = [
@@ -68,6 +70,7 @@ class HarRecording:
         self.entries = 0
 
     def __call__(self, exchange: Exchange) -> None:
+        exchange = _masked(exchange)
         query = [
             harfile.Record(name=k, value=v) for k, v in parse_qsl(urlsplit(exchange.url).query)
         ]
@@ -115,6 +118,33 @@ class HarRecording:
     def close(self) -> None:
         with self._lock:
             self._har.close()
+
+
+def _masked(exchange: Exchange) -> Exchange:
+    """The exchange with every CPR number but the test numbers masked: a recording is
+    meant to travel (to a teammate, to KPB support), an answer with someone else's number
+    must not take it along."""
+
+    def headers(values: Mapping[str, str]) -> dict[str, str]:
+        return {name: masked(value) for name, value in values.items()}
+
+    def body(content: bytes | None) -> bytes | None:
+        if not content:
+            return content
+        try:
+            return masked(content.decode("utf-8")).encode("utf-8")
+        except UnicodeDecodeError:
+            return content  # recorded as base64, as it came
+
+    return dataclasses.replace(
+        exchange,
+        url=masked(exchange.url),
+        request_headers=headers(exchange.request_headers),
+        request_body=body(exchange.request_body),
+        response_headers=headers(exchange.response_headers),
+        body=body(exchange.body) or b"",
+        error=masked(exchange.error) if exchange.error else exchange.error,
+    )
 
 
 def _text(body: bytes) -> tuple[str | None, str | None]:

@@ -43,6 +43,7 @@ from ._findings import (
     Violation,
     curl_command,
     describe_answer,
+    masked,
 )
 from ._identity import Identity
 from ._messages import find_documented
@@ -446,7 +447,13 @@ def _run_pytest(run: ContractRun, report_dir: Path, pytest_output: TextIO | None
         finally:
             hypothesis.configuration.set_hypothesis_home_dir(None)
     with open_private(report_dir / REPORT_FILES["pytest"]) as file:
-        file.write(output.getvalue())
+        file.write(masked(output.getvalue()))
+    # pytest wrote junit.xml itself, with schemathesis's account of each failure: the
+    # bodies in it may hold CPR numbers other than the test numbers.
+    junit = report_dir / REPORT_FILES["junit"]
+    text = junit.read_text(encoding="utf-8", errors="replace")
+    with open_private(junit) as file:
+        file.write(masked(text))
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         run.findings.errors.append(
             f"pytest ended with {pytest.ExitCode(code).name}; see {REPORT_FILES['pytest']}"

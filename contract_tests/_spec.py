@@ -35,6 +35,13 @@ def discrepancies_path() -> Path:
 
 
 @functools.cache
+def test_cprs() -> tuple[str, ...]:
+    """The seven test CPR numbers of Bilag A: the examples of the spec's ``cpr``."""
+    examples = load_spec()["components"]["parameters"]["Cpr"]["examples"]
+    return tuple(str(example["value"]) for example in examples.values())
+
+
+@functools.cache
 def load_spec() -> dict[str, Any]:
     with spec_path().open(encoding="utf-8") as handle:
         spec: dict[str, Any] = yaml.safe_load(handle)

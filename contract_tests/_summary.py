@@ -6,14 +6,20 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpb_ext import SUPPORT_EMAIL
+from kpb_ext import SUPPORT_EMAIL, printable
 
 from ._assumptions import UNCHECKED
 from ._discrepancies import entries
-from ._findings import Assumption, Findings
+from ._findings import Assumption, Findings, masked
 from ._messages import documented_messages
 
-__all__ = ["RunFacts", "assumptions_section", "render_summary", "verdicts_by_entry"]
+__all__ = [
+    "RunFacts",
+    "assumptions_section",
+    "render_summary",
+    "report_text",
+    "verdicts_by_entry",
+]
 
 # Why a documented 401 message cannot be provoked with the certificate given alone.
 _NEEDS = {
@@ -68,7 +74,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         f"reports in {facts.report_dir}"
     )
     if facts.aborted:
-        return "\n".join(lines) + "\n"
+        return report_text(lines)
 
     if grouped:
         _section(lines, f"Violations ({len(grouped)})")
@@ -136,11 +142,12 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     add("  (for a PKCS#12 file: --cert-type P12 --cert FILE.p12:PASSWORD), CA.pem for the")
     add("  CA bundle. The whole run again:")
     add(f"  kpb contract --seed {facts.seed} [the same target options]")
-    return "\n".join(lines) + "\n"
+    return report_text(lines)
 
 
-# Confirmations shown per entry; contradictions are all shown.
+# Results shown per entry: the rest are counted (junit.xml and the recording hold them).
 _CONFIRMED_SHOWN = 4
+_CONTRADICTED_SHOWN = 10
 
 
 def verdicts_by_entry(findings: Findings) -> dict[str, str]:
@@ -178,8 +185,10 @@ def assumptions_section(lines: list[str], findings: Findings, title: str) -> Non
         add(f"  {entry.id} {entry.title}: {verdict.upper()}{advice}")
         contradicted = [a for a in results if a.verdict == "contradicted"]
         confirmed = [a for a in results if a.verdict == "confirmed"]
-        for assumption in contradicted:
+        for assumption in contradicted[:_CONTRADICTED_SHOWN]:
             add(_shorten(f"    - {assumption.line(findings.assumption_counts[assumption.key])}"))
+        if len(contradicted) > _CONTRADICTED_SHOWN:
+            add(f"    - … and {len(contradicted) - _CONTRADICTED_SHOWN} more contradictions")
         for assumption in confirmed[:_CONFIRMED_SHOWN]:
             repeats = findings.assumption_counts[assumption.key]
             add(_shorten(f"    + {assumption.line(repeats).split(' | reproduce:')[0]}"))
@@ -189,6 +198,12 @@ def assumptions_section(lines: list[str], findings: Findings, title: str) -> Non
         add(f"  Not shown: {', '.join(unseen)}")
     if uncheckable:
         add(f"  Not checkable over the wire: {', '.join(uncheckable)}")
+
+
+def report_text(lines: list[str]) -> str:
+    """The lines as a report: other people's CPR numbers masked, and what a server sent
+    kept from acting on a terminal (control characters escaped)."""
+    return "".join(printable(masked(line)) + "\n" for line in lines)
 
 
 def _shorten(line: str, limit: int = 400) -> str:

@@ -29,6 +29,7 @@ from kpb_ext import (
     InvalidResponseError,
     KpbError,
     TransportError,
+    printable,
     redact,
 )
 
@@ -48,7 +49,7 @@ def exit_code(error: KpbError) -> ExitCode:
 
 def plain(text: str) -> str:
     """*text* with CPR numbers masked and control characters escaped (``\\x1b``)."""
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in redact(text))
+    return printable(redact(text))
 
 
 def excerpt(error: KpbError) -> str | None:

@@ -93,7 +93,9 @@ if TYPE_CHECKING:
     from ._rate import check_rate as check_rate
     from ._rate import parse_rate as parse_rate
     from ._redact import CprRedactingFilter as CprRedactingFilter
+    from ._redact import drop_cut_number as drop_cut_number
     from ._redact import install_log_redaction as install_log_redaction
+    from ._redact import printable as printable
     from ._redact import redact as redact
     from ._responses import tls_error as tls_error
     from ._retry import RETRY_STATUSES as RETRY_STATUSES

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import yaml
 
 from contract_tests import (
     REPORT_FILES,
@@ -29,12 +30,13 @@ from contract_tests import (
     given_certificate,
     run_contract,
 )
+from contract_tests._embedded import simulator_target
 from contract_tests._findings import ContractViolation
 from contract_tests._openapi import TEST_CPRS, build_schema, pin_test_cprs
 from contract_tests._run import ContractRun
 from contract_tests._transport import RequestGate, Transport
 from contract_tests.suite import test_transport as transport_checks
-from kpb_sim import CertificateSet
+from kpb_sim import BILAG_A, CertificateSet
 from kpb_sim.pytest_plugin import SimulatorFactory
 
 TargetFactory = Callable[[str | None], Target]
@@ -260,3 +262,36 @@ def test_reports_are_private_under_umask_022(
     modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in result.report_dir.iterdir()}
     assert set(modes) == set(REPORT_FILES.values())
     assert set(modes.values()) == {0o600}, modes
+
+
+OTHER_PERSON = "2304851234"  # not a test number: any real person's would look like it
+
+
+def test_another_persons_cpr_in_an_answer_reaches_no_report(
+    kpb_sim_certs: CertificateSet,
+    kpb_sim_factory: SimulatorFactory,
+    self_test_limits: Limits,
+    tmp_path: Path,
+) -> None:
+    # A server that puts someone else's number in its data: the data check quotes the
+    # value, the recording keeps the body. Neither may keep the number whole.
+    data = yaml.safe_load(BILAG_A.read_text(encoding="utf-8"))
+    event = data["persons"][0]["Applications"][0]["ApplicationEvents"][0]
+    event["User"] = f"Sagsbehandler {OTHER_PERSON[:6]}-{OTHER_PERSON[6:]}, Københavns kommune"
+    persons = tmp_path / "persons.yaml"
+    persons.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    simulator = kpb_sim_factory(data=persons)
+    target = simulator_target(kpb_sim_certs, simulator)
+
+    result = run_contract(target, self_test_limits)
+
+    assert any(
+        "Sagsbehandler 230485-****" in m for c in result.findings.data_checks for m in c.mismatches
+    )
+    reports = {path.name: path.read_text(encoding="utf-8") for path in result.report_dir.iterdir()}
+    assert set(reports) == set(REPORT_FILES.values())
+    for name, text in [("stdout", result.summary), *reports.items()]:
+        assert OTHER_PERSON not in text.replace("-", ""), name
+        assert OTHER_PERSON[:6] + "-" + OTHER_PERSON[6:] not in text, name
+    # the test numbers themselves stay whole: the reports name what was asked
+    assert "0702614074" in reports["exchanges.har"]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpb_ext import CprRedactingFilter, install_log_redaction, redact
+from kpb_ext import CprRedactingFilter, install_log_redaction, printable, redact
 from kpb_ext._redact import mask_input
 
 
@@ -206,3 +206,17 @@ def test_install_covers_library_loggers_and_is_idempotent() -> None:
     for name in names:
         filters = [f for f in logging.getLogger(name).filters if isinstance(f, CprRedactingFilter)]
         assert len(filters) == 1, name
+
+
+def test_redact_keeps_only_the_numbers_asked_for_however_written() -> None:
+    keep = frozenset({"0702614074"})
+    text = "0702614074 070261-4074 07 02 61 40 74 2304851234 230485-1234"
+    assert redact(text, keep=keep) == (
+        "0702614074 070261-4074 07 02 61 40 74 230485-**** 230485-****"
+    )
+    assert redact(text) == "070261-**** " * 3 + "230485-**** 230485-****"
+
+
+def test_printable_escapes_what_would_act_on_a_terminal() -> None:
+    assert printable("Rønne") == "Rønne"
+    assert printable("a\x1b[2Jb\u202ec\r\n") == "a\\x1b[2Jb\\u202ec\\r\\n"
