@@ -21,6 +21,7 @@ from kpb_ext import (
     exams_by_date,
     is_medical_certificate_valid,
     medical_certificate_status,
+    printable,
 )
 
 # What a null string, object or list shows as (D22).
@@ -28,14 +29,16 @@ _NONE = "-"
 
 
 def _text(value: str | None) -> str:
-    return _NONE if value is None else value
+    """KPB's text as it came, but for control characters, which are escaped: they would
+    act on the terminal rather than show."""
+    return _NONE if value is None else printable(value)
 
 
 def _code(code: IntEnum | None, label: str | None = None) -> Text:
     """``Godkendt (2)``; an undocumented code is marked, a null status shows as "-"."""
     if code is None:
         return Text(_text(label))
-    text = Text(f"{label or getattr(code, 'label', '')} ({int(code)})")
+    text = Text(f"{_text(label or getattr(code, 'label', ''))} ({int(code)})")
     if not getattr(code, "is_documented", True):
         text.append(" undocumented code", style="yellow")
     return text
@@ -66,7 +69,7 @@ def medical_certificates(cpr: Cpr, certificates: Sequence[MedicalCertificate]) -
             groups.add_column("Categories")
             for group in certificate.medical_certificate_groups:
                 categories = ", ".join(_text(c.code) for c in group.license_categories or [])
-                groups.add_row(_text(group.name), categories or _NONE)
+                groups.add_row(Text(_text(group.name)), Text(categories or _NONE))
             parts.append(groups)
     return Group(*parts)
 
@@ -80,11 +83,11 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
         summary = Table.grid(padding=(0, 2))
         category = _text(application.license_category_code)
         if application.license_category_name is not None:
-            category += f" ({application.license_category_name})"
-        summary.add_row("Category", category)
-        summary.add_row(
-            "Exam type", application.exam_type_code or application.exam_type_name or _NONE
-        )
+            category += f" ({_text(application.license_category_name)})"
+        exam_type = application.exam_type_code or application.exam_type_name or _NONE
+        # Text, not str: rich would read "[...]" in KPB's data as its own markup.
+        summary.add_row("Category", Text(category))
+        summary.add_row("Exam type", Text(_text(exam_type)))
         summary.add_row("Status", _code(status))
         summary.add_row("Active", "yes" if application_is_active(application) else "no")
         parts += [Text(f"\nApplication {number} of {len(found)} for {cpr}", style="bold"), summary]
@@ -95,7 +98,7 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
                 exams.add_column(column)
             for exam in exams_by_date(application):
                 exams.add_row(
-                    _when(exam.exam_date), _text(exam.exam_location), _code(exam_status(exam))
+                    _when(exam.exam_date), Text(_text(exam.exam_location)), _code(exam_status(exam))
                 )
             parts.append(exams)
 
@@ -106,6 +109,6 @@ def applications(cpr: Cpr, found: Sequence[Application]) -> RenderableType:
             for event in events_in_order(application):
                 kind = event_type(event)
                 what = _code(kind, event.name) if kind is not None else Text(_text(event.name))
-                events.add_row(_when(event.created_date), what, _text(event.user))
+                events.add_row(_when(event.created_date), what, Text(_text(event.user)))
             parts.append(events)
     return Group(*parts)

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from kpb_cli import ExitCode, cli
-from kpb_sim import DRIFT_MODES, CertificateSet, Simulator, load_persons
+from kpb_sim import BILAG_A, DRIFT_MODES, CertificateSet, Simulator, load_persons
 from kpb_sim.pytest_plugin import SimulatorFactory
 
 TEST_CPRS = [
@@ -522,3 +523,25 @@ def test_a_full_disk_is_one_line_and_exit_7() -> None:
     assert "Exception ignored" not in result.stderr  # the flush at exit fails no more
     assert "Error: No space left on device" in result.stderr
     assert "Next step:" in result.stderr
+
+
+def test_text_from_kpb_cannot_act_on_the_terminal(
+    kpb_sim_factory: SimulatorFactory, kpb_sim_certs: CertificateSet, tmp_path: Path
+) -> None:
+    # Control characters and rich's markup brackets in KPB's data are shown, not obeyed.
+    data = yaml.safe_load(BILAG_A.read_text(encoding="utf-8"))
+    application = data["persons"][3]["Applications"][0]  # Elev 4
+    application["ApplicationExams"][0]["ExamLocation"] = "Prøvested\x1b[2J [/] \u202eenøR"
+    application["ApplicationEvents"][0]["User"] = "[bold]Borgerservice\x07"
+    persons = tmp_path / "persons.yaml"
+    persons.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    simulator = kpb_sim_factory(data=persons)
+
+    result = kpb(*against(simulator, kpb_sim_certs), "applications", "0709614401")
+
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert "\u202e" not in result.stdout
+    assert "\x07" not in result.stdout
+    assert "Prøvested\\x1b[2J [/] \\u202eenøR" in result.stdout.replace("│", "").replace("\n", "")
+    assert "[bold]Borgerservice\\x07" in result.stdout
