@@ -52,8 +52,8 @@ def ping(options: TargetOptions, as_json: bool) -> None:
 def _person_command(
     name: str,
     title: str,
-    fetch: Callable[[KpbClient, Cpr], Sequence[Any]],
-    wire_member: str,
+    fetch: Callable[[KpbClient, Cpr], Any],
+    records: Callable[[Any], Sequence[Any] | None],
     render: Callable[[Cpr, Sequence[Any]], RenderableType],
 ) -> click.Command:
     """A command that shows one service's data about one person."""
@@ -69,11 +69,11 @@ def _person_command(
             options.target() as target,
             KpbClient(**target.client_arguments()) as kpb,
         ):
-            found = fetch(kpb, number)
+            answer = fetch(kpb, number)
         if as_json:
-            _dump({wire_member: [item.to_dict() for item in found]})
+            _dump(answer.to_dict())  # as KPB sent it: a null list, members the spec lacks
         else:
-            Console(soft_wrap=False).print(render(number, found))
+            Console(soft_wrap=False).print(render(number, records(answer) or []))
 
     command.help = (
         f"The {title} of the person with CPR number CPR.\n\n"
@@ -85,14 +85,14 @@ def _person_command(
 medical_certificates = _person_command(
     "medical-certificates",
     "medical certificates (lægeerklæringer)",
-    KpbClient.medical_certificates,
-    "MedicalCertificates",
+    KpbClient.medical_certificates_answer,
+    lambda answer: answer.medical_certificates,
     _render.medical_certificates,
 )
 applications = _person_command(
     "applications",
     "driving-test applications (prøveforløb)",
-    KpbClient.applications,
-    "Applications",
+    KpbClient.applications_answer,
+    lambda answer: answer.applications,
     _render.applications,
 )

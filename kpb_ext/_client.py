@@ -114,13 +114,12 @@ def _log(request: httpx.Request, response: httpx.Response) -> None:
         )
 
 
-# A null list reads as no records (D22).
-def _medical_certificates(answer: Answer) -> list[MedicalCertificate]:
-    return read_model(answer, MedicalCertificatesResponse).medical_certificates or []
+def _medical_certificates(answer: Answer) -> MedicalCertificatesResponse:
+    return read_model(answer, MedicalCertificatesResponse)
 
 
-def _applications(answer: Answer) -> list[Application]:
-    return read_model(answer, ApplicationsResponse).applications or []
+def _applications(answer: Answer) -> ApplicationsResponse:
+    return read_model(answer, ApplicationsResponse)
 
 
 class _ClientBase:
@@ -262,12 +261,23 @@ class KpbClient(_ClientBase):
         return self._call(get_test.build_request(), read_string_list)
 
     def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
-        """The person's medical certificates (PDF §3.2.1); empty when there are none."""
+        """The person's medical certificates (PDF §3.2.1); empty when there are none
+        (also when KPB sends ``null`` for the list, D22)."""
+        return self.medical_certificates_answer(cpr).medical_certificates or []
+
+    def applications(self, cpr: Cpr | str) -> list[Application]:
+        """The person's driving-test applications (PDF §3.2.2); empty when there are none
+        (also when KPB sends ``null`` for the list, D22)."""
+        return self.applications_answer(cpr).applications or []
+
+    def medical_certificates_answer(self, cpr: Cpr | str) -> MedicalCertificatesResponse:
+        """The whole answer of ``/MedicalCertificate``, as KPB sent it: its ``to_dict()``
+        writes back a ``null`` list and any member the spec does not name."""
         request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
         return self._call(request, _medical_certificates)
 
-    def applications(self, cpr: Cpr | str) -> list[Application]:
-        """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
+    def applications_answer(self, cpr: Cpr | str) -> ApplicationsResponse:
+        """The whole answer of ``/Application``; see :meth:`medical_certificates_answer`."""
         request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
         return self._call(request, _applications)
 
@@ -403,12 +413,23 @@ class AsyncKpbClient(_ClientBase):
         return await self._call(get_test.build_request(), read_string_list)
 
     async def medical_certificates(self, cpr: Cpr | str) -> list[MedicalCertificate]:
-        """The person's medical certificates (PDF §3.2.1); empty when there are none."""
+        """The person's medical certificates (PDF §3.2.1); empty when there are none
+        (also when KPB sends ``null`` for the list, D22)."""
+        return (await self.medical_certificates_answer(cpr)).medical_certificates or []
+
+    async def applications(self, cpr: Cpr | str) -> list[Application]:
+        """The person's driving-test applications (PDF §3.2.2); empty when there are none
+        (also when KPB sends ``null`` for the list, D22)."""
+        return (await self.applications_answer(cpr)).applications or []
+
+    async def medical_certificates_answer(self, cpr: Cpr | str) -> MedicalCertificatesResponse:
+        """The whole answer of ``/MedicalCertificate``, as KPB sent it: its ``to_dict()``
+        writes back a ``null`` list and any member the spec does not name."""
         request = get_medical_certificates.build_request(cpr=Cpr.parse(cpr).digits)
         return await self._call(request, _medical_certificates)
 
-    async def applications(self, cpr: Cpr | str) -> list[Application]:
-        """The person's driving-test applications (PDF §3.2.2); empty when there are none."""
+    async def applications_answer(self, cpr: Cpr | str) -> ApplicationsResponse:
+        """The whole answer of ``/Application``; see :meth:`medical_certificates_answer`."""
         request = get_applications.build_request(cpr=Cpr.parse(cpr).digits)
         return await self._call(request, _applications)
 

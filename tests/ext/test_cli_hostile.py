@@ -9,6 +9,7 @@ runs as a real process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import ssl
@@ -323,3 +324,24 @@ def kpb_process(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "body"),
+    [
+        ("medical-certificates", {"MedicalCertificates": None}),
+        ("applications", {"Applications": [], "TotalCount": 0, "Paging": {"Page": 1}}),
+    ],
+    ids=["null list", "members the spec does not name"],
+)
+def test_json_writes_back_the_whole_answer(
+    serve: Serve, ca_file: Path, command: str, body: dict[str, object]
+) -> None:
+    # D22: a null list is written back null; D23: unknown members are kept.
+    server = serve(lambda request: Reply.json(body))
+    result = run(*target(server, ca_file), command, CPR, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == body
+    table = run(*target(server, ca_file), command, CPR)
+    assert table.exit_code == 0, table.output
+    assert "no " in table.stdout
