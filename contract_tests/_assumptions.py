@@ -114,6 +114,8 @@ def bad_cpr_assumption(
     params = _cpr_params(exchange)
     if not params or (len(params) == 1 and _is_cpr(params[0][1])) or exchange.status is None:
         return None
+    if exchange.status == 401:
+        return None  # the certificate was refused first: nothing shown about the cpr
     text = _MISSING_CPR if params == [("cpr", "")] else INVALID_CPR_MESSAGE
     query = "&".join(f"{name}={value}" for name, value in params)
     return Assumption(
@@ -175,7 +177,7 @@ def spelling_assumption(
 ) -> Assumption | None:
     """D15: whether a route or parameter name in another letter case gets the answer of
     the canonical spelling; None when either got no answer."""
-    if exchange.status is None or canonical.status is None:
+    if exchange.status in (None, 401) or canonical.status in (None, 401):
         return None
     same = exchange.status == canonical.status and exchange.body == canonical.body
     return Assumption(
@@ -190,8 +192,8 @@ def spelling_assumption(
 
 def method_assumption(exchange: Exchange, route: str) -> Assumption | None:
     """D19: what a method the spec does not define gets; None for GET or no answer."""
-    if exchange.method == "GET" or exchange.status is None:
-        return None
+    if exchange.method == "GET" or exchange.status in (None, 401):
+        return None  # a refused certificate shows nothing about the method
     allow = next((v for k, v in exchange.response_headers.items() if k.lower() == "allow"), "")
     return Assumption(
         "D19",
@@ -236,6 +238,14 @@ def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
     for path, kind, member in _walk(_response_schema(route), body, ""):
         if kind == "null":
             add("D22", f"{operation} {path}", "may be null", "null", True)
+        elif kind == "null value":
+            add(
+                "D22",
+                f"{operation} {path}",
+                "never null: a value type (integer code, DateTime or Guid)",
+                "null",
+                False,
+            )
         else:
             add(
                 "D23",
@@ -357,12 +367,12 @@ Visit = Iterator[tuple[str, str, str]]
 
 
 def _walk(schema: Mapping[str, Any], value: Any, path: str) -> Visit:
-    """``(path, "null", "")`` for each null the schema allows, and ``(path, "unknown",
-    member)`` for each member it does not name; the rest is the schema checks' job."""
+    """``(path, "null", "")`` for each null the schema allows, ``(path, "null value",
+    "")`` for one it does not (a value type, by D22), and ``(path, "unknown", member)`` for
+    each member it does not name; the rest is the schema checks' job."""
     schema = _resolve(schema)
     if value is None:
-        if _accepts_null(schema):
-            yield path.lstrip("."), "null", ""
+        yield path.lstrip("."), "null" if _accepts_null(schema) else "null value", ""
         return
     if "anyOf" in schema:
         branch = next(

@@ -37,10 +37,22 @@ def assumption_of(
     A server error never counts as an assumption, nor does answering a request without
     any ``cpr`` (PDF §3.3 documents that 400).
     """
-    if response.status_code >= 500:
-        return None
     answer = describe_answer(exchange) if exchange else str(response.status_code)
     reproduce = curl_command(exchange) if exchange else ""
+    method = (response.request.method or case.method).upper()
+    if method != "GET" and response.status_code == 501:
+        # "Not Implemented" is what HTTP names for a method a server does not know
+        # (RFC 9110 §15.6.2): no server error, only not what ASP.NET answers.
+        return Assumption(
+            "D19",
+            f"{method} {case.operation.path}, which the spec does not define",
+            "contradicted",
+            "405 with an Allow header, as ASP.NET answers",
+            answer,
+            reproduce,
+        )
+    if response.status_code >= 500:
+        return None
     if isinstance(failure, AcceptedNegativeData):
         params = [
             (name, value)

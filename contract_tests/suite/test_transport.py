@@ -137,7 +137,8 @@ def test_names_are_case_insensitive(kpb: ContractRun, path: str, spelling: str) 
 @pytest.mark.parametrize("path", SECURED_PATHS)
 def test_other_methods_are_refused(kpb: ContractRun, path: str) -> None:
     exchange = kpb.request(path, params=_CPR, method="POST")
-    if exchange.status is None or exchange.status >= 500:
+    # 501 Not Implemented is HTTP's word for an unknown method: not a server error here
+    if exchange.status is None or (exchange.status >= 500 and exchange.status != 501):
         raise kpb.violation(
             exchange,
             check="not_a_server_error",
