@@ -121,9 +121,10 @@ class HarRecording:
 
 
 def _masked(exchange: Exchange) -> Exchange:
-    """The exchange with every CPR number but the test numbers masked: a recording is
-    meant to travel (to a teammate, to KPB support), an answer with someone else's number
-    must not take it along."""
+    """The exchange with every CPR number in the answer masked but the test numbers: a
+    recording is meant to travel (to a teammate, to KPB support), and an answer with
+    someone else's number must not take it along. The request is kept as it was sent, so
+    that a replay finds it: the suite sends only the test numbers and values it made up."""
 
     def headers(values: Mapping[str, str]) -> dict[str, str]:
         return {name: masked(value) for name, value in values.items()}
@@ -138,9 +139,6 @@ def _masked(exchange: Exchange) -> Exchange:
 
     return dataclasses.replace(
         exchange,
-        url=masked(exchange.url),
-        request_headers=headers(exchange.request_headers),
-        request_body=body(exchange.request_body),
         response_headers=headers(exchange.response_headers),
         body=body(exchange.body) or b"",
         error=masked(exchange.error) if exchange.error else exchange.error,
