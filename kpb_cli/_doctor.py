@@ -34,6 +34,7 @@ from kpb_ext import (
     Cpr,
     KpbClient,
     KpbError,
+    RetryPolicy,
     TlsError,
     create_ssl_context,
     tls_error,
@@ -115,7 +116,10 @@ def doctor(options: TargetOptions, cpr: str | None, timeout: float) -> None:
         _tcp(addresses, port, timeout, target)
         _tls(host, port, target, timeout)
         certificate = _client_certificate(target)
-        with KpbClient(**target.client_arguments(), timeout=timeout) as kpb:
+        # No retries: each step reports its first failure, within --timeout.
+        with KpbClient(
+            **target.client_arguments(), timeout=timeout, retry=RetryPolicy.none()
+        ) as kpb:
             _check("KPB /test", lambda: f"answered {kpb.ping()}")
             if target.production and cpr is None:
                 console.print(

@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 
 from kpb_cli import ExitCode, cli
 
-from .pki import CA
+from .pki import CA, Issued
 from .servers import Reply, TestServer, kpb
 
 pytestmark = pytest.mark.network
@@ -345,3 +345,15 @@ def test_json_writes_back_the_whole_answer(
     table = run(*target(server, ca_file), command, CPR)
     assert table.exit_code == 0, table.output
     assert "no " in table.stdout
+
+
+def test_doctor_reports_the_first_failure_of_a_step_without_retrying(
+    serve: Serve, ca_file: Path, client_cert: Issued, tmp_path: Path
+) -> None:
+    # A diagnosis: each step says what happened the first time, within --timeout.
+    cert, key = client_cert.write_pem(tmp_path, "client")
+    server = serve(lambda request: Reply.message(503, "Service Unavailable"))
+    result = run(*target(server, ca_file, cert, key), "doctor", "--timeout", "5")
+    assert result.exit_code == ExitCode.KPB_ERROR, result.output
+    assert "503" in result.output
+    assert len(server.requests) == 1
