@@ -8,7 +8,15 @@ from typing import Any
 from ._spec import load_spec
 from ._transport import Exchange
 
-__all__ = ["SECURED_PATHS", "is_json", "json_body", "message"]
+__all__ = [
+    "DOCUMENTED_MEDIA_TYPE",
+    "JSON_MEDIA_TYPES",
+    "SECURED_PATHS",
+    "is_json",
+    "json_body",
+    "media_type",
+    "message",
+]
 
 
 def _secured_paths() -> tuple[str, ...]:
@@ -30,12 +38,23 @@ def json_body(exchange: Exchange) -> Any:
         return None
 
 
-def is_json(exchange: Exchange) -> bool:
-    """Whether the answer says it is JSON (``application/json``, any parameters)."""
+#: What the spec documents for every answer, and what Web API 2 also sends (D24).
+DOCUMENTED_MEDIA_TYPE = "application/json"
+JSON_MEDIA_TYPES = (DOCUMENTED_MEDIA_TYPE, "text/json")
+
+
+def media_type(exchange: Exchange) -> str:
+    """The answer's Content-Type without parameters, in lower case; "" for none."""
     content_type = next(
         (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
     )
-    return content_type.split(";")[0].strip().lower() == "application/json"
+    return content_type.split(";")[0].strip().lower()
+
+
+def is_json(exchange: Exchange) -> bool:
+    """Whether the answer says it is JSON: ``application/json`` or Web API's other JSON
+    media type, ``text/json`` (D24), with any parameters."""
+    return media_type(exchange) in JSON_MEDIA_TYPES
 
 
 def message(exchange: Exchange) -> str | None:

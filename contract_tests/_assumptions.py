@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
-from ._answers import json_body, message
+from ._answers import DOCUMENTED_MEDIA_TYPE, JSON_MEDIA_TYPES, json_body, media_type, message
 from ._codes import undocumented_codes
 from ._findings import Assumption, Verdict, curl_command, describe_answer
 from ._messages import documented_messages
@@ -219,6 +219,15 @@ def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
     def add(entry: str, subject: str, assumed: str, observed: str, confirmed: bool) -> None:
         found.append(Assumption(entry, subject, _verdict(confirmed), assumed, observed, reproduce))
 
+    sent_as = media_type(exchange)
+    if sent_as in JSON_MEDIA_TYPES:
+        add(
+            "D24",
+            "the media type of a JSON answer",
+            f"{DOCUMENTED_MEDIA_TYPE}, as Web API 2 sends unless asked for text/json",
+            sent_as,
+            sent_as == DOCUMENTED_MEDIA_TYPE,
+        )
     if exchange.status >= 400 and isinstance(body, dict) and "Message" in body:
         extra = sorted(set(body) - {"Message"})
         if extra:

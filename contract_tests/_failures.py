@@ -18,6 +18,7 @@ from schemathesis.openapi.checks import (
     UnsupportedMethodResponse,
 )
 
+from ._answers import DOCUMENTED_MEDIA_TYPE, JSON_MEDIA_TYPES, media_type
 from ._assumptions import cpr_case
 from ._findings import Assumption, curl_command, describe_answer
 from ._spec import load_spec
@@ -53,6 +54,17 @@ def assumption_of(
         )
     if response.status_code >= 500:
         return None
+    if isinstance(failure, UndefinedContentType) and exchange is not None:
+        sent_as = media_type(exchange)
+        if sent_as in JSON_MEDIA_TYPES and sent_as != DOCUMENTED_MEDIA_TYPE:
+            return Assumption(
+                "D24",
+                "the media type of a JSON answer",
+                "contradicted",
+                f"{DOCUMENTED_MEDIA_TYPE}, as Web API 2 sends unless asked for text/json",
+                sent_as,
+                reproduce,
+            )
     if isinstance(failure, AcceptedNegativeData):
         params = [
             (name, value)

@@ -204,6 +204,12 @@ _MODES = (
         breaking=False,
     ),
     DriftMode(
+        "text-json",
+        "every JSON answer says Content-Type text/json, the other media type of Web API 2's "
+        "JSON formatter (allowed: D24)",
+        breaking=False,
+    ),
+    DriftMode(
         "event-type-string",
         'every event\'s Type is sent as a string ("Type": "1"), as the PDF\'s table types '
         "it (allowed: D3)",

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus
 
-__all__ = ["Answer", "error", "json_bytes", "mask_cpr", "route_path"]
+__all__ = ["JSON_CONTENT_TYPE", "Answer", "error", "json_bytes", "mask_cpr", "route_path"]
 
 _CPR_SHAPED = re.compile(r"(?<![0-9])([0-9]{6})-?[0-9]{4}(?![0-9])")
 
@@ -21,6 +21,10 @@ def json_bytes(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+#: What ASP.NET Web API 2 sends with Json.NET's answers, unless a client asks for text/json.
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
 @dataclass(frozen=True)
 class Answer:
     """One HTTP answer. ``content_type`` None sends no Content-Type; ``reason`` None
@@ -28,7 +32,7 @@ class Answer:
 
     status: int
     body: bytes
-    content_type: str | None = "application/json; charset=utf-8"
+    content_type: str | None = JSON_CONTENT_TYPE
     headers: tuple[tuple[str, str], ...] = ()
     reason: str | None = None
 

@@ -9,6 +9,7 @@ cannot hold up the others.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import html
 import io
@@ -37,11 +38,11 @@ from cryptography import x509
 from ._certificates import CertificateSet, thumbprint
 from ._data import load_persons
 from ._drift import DriftMode, drift_mode
+from ._http import JSON_CONTENT_TYPE, route_path
 from ._http import Answer as _Response
 from ._http import error as _error
 from ._http import json_bytes as _json
 from ._http import mask_cpr as _mask_cpr
-from ._http import route_path
 from ._rehearsal import UNDISTURBED, Disruption, Rehearsal, Rehearser, reset
 from ._replay import Replay
 
@@ -130,6 +131,8 @@ class _Service:
         response = self._respond(request)
         if response.status >= 400 and self._drifts("html-errors"):
             response = _html_error(response)
+        if self._drifts("text-json") and response.content_type == JSON_CONTENT_TYPE:
+            response = dataclasses.replace(response, content_type="text/json; charset=utf-8")
         if self.replay is not None:
             # The simulator's own answer decides whether a recorded one may be served.
             return self.replay.answer(request.method, request.target, response)

@@ -150,6 +150,20 @@ def test_json_nulls_and_text_event_types_survive_and_show_readably(
         assert "Borgerservice" in table.stdout.split("History", 1)[1]
 
 
+def test_an_answer_sent_as_text_json_is_read(
+    kpb_sim_factory: SimulatorFactory, kpb_sim_certs: CertificateSet
+) -> None:
+    # Web API 2's other JSON media type (D24): the same data, table and --json.
+    simulator = kpb_sim_factory("text-json")
+    wire = kpb(*against(simulator, kpb_sim_certs), "applications", "0702614074", "--json")
+    assert wire.exit_code == 0, wire.stderr
+    served = load_persons()["0702614074"].applications
+    assert json.loads(wire.stdout) == {"Applications": served}
+    table = kpb(*against(simulator, kpb_sim_certs), "medical-certificates", "0107529039")
+    assert table.exit_code == 0, table.stderr
+    assert "Gruppe 2" in table.stdout
+
+
 def test_medical_certificates_table_and_json() -> None:
     table = kpb("medical-certificates", "0107529039")
     assert table.exit_code == 0, table.stderr

@@ -182,6 +182,17 @@ EXPECTED: dict[str, Expected] = {
             Shown("D14", "confirmed", "a cpr that is not 10 digits (cpr=070261-4074): 400"),
         ),
     ),
+    "text-json": Expected(
+        conforms=True,
+        assumptions=(
+            Shown(
+                "D24",
+                "contradicted",
+                "the media type of a JSON answer: assumed application/json, as Web API 2 "
+                "sends unless asked for text/json; got text/json",
+            ),
+        ),
+    ),
     "event-type-string": Expected(
         conforms=True,
         assumptions=(

@@ -49,6 +49,7 @@ def test_the_list_of_modes() -> None:
         "nulls",
         "message-detail",
         "first-cpr-wins",
+        "text-json",
         "event-type-string",
     ]
     assert {n for n, m in DRIFT_MODES.items() if not m.breaking} == {
@@ -57,6 +58,7 @@ def test_the_list_of_modes() -> None:
         "nulls",
         "message-detail",
         "first-cpr-wins",
+        "text-json",
         "event-type-string",
     }
     for name, mode in DRIFT_MODES.items():
