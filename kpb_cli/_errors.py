@@ -36,12 +36,14 @@ from kpb_ext import (
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def exit_code(error: KpbError) -> ExitCode:
-    if isinstance(error, InvalidCprError | InvalidBaseUrlError):
+def exit_code(error: KpbError | type[KpbError]) -> ExitCode:
+    """The exit code of an error, or of a kind of error (as a result line names it)."""
+    kind = error if isinstance(error, type) else type(error)
+    if issubclass(kind, InvalidCprError | InvalidBaseUrlError):
         return ExitCode.USAGE
-    if isinstance(error, CertificateError):
+    if issubclass(kind, CertificateError):
         return ExitCode.CERTIFICATE
-    if isinstance(error, TransportError):
+    if issubclass(kind, TransportError):
         return ExitCode.NETWORK
     # KpbResponseError, InvalidResponseError: KPB answered, but not with data.
     return ExitCode.KPB_ERROR

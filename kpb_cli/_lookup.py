@@ -33,12 +33,14 @@ from typing import IO, Any, BinaryIO, Final, NoReturn
 import attrs
 import click
 
+import kpb_ext
 from kpb_cli._errors import exit_code, reported_errors
 from kpb_cli._exit import ExitCode
 from kpb_cli._options import TargetOptions
 from kpb_ext import (
     DEFAULT_RATE,
     AsyncKpbClient,
+    KpbError,
     KpbUnavailableError,
     LookupResult,
     What,
@@ -166,45 +168,72 @@ class _Source:
         return total, done
 
 
-def _read_done(path: str) -> tuple[dict[int, str], int | None]:
-    """The results already in *path*: index -> masked number, and where a torn line starts.
+@attrs.define
+class _Earlier:
+    """What an earlier run of the batch left in the output (``--resume``)."""
+
+    #: index -> masked number of each result that is done
+    done: dict[int, str] = attrs.field(factory=dict)
+    #: The done results' errors: they decide the exit code as much as this run's do.
+    tally: _Tally = attrs.field(factory=lambda: _Tally())
+    #: Where an incomplete last line starts, if a crash cut one short.
+    cut_at: int | None = None
+
+
+def _read_done(path: str) -> _Earlier:
+    """The results already in *path*, and where a torn line starts.
 
     A result with a transient error (KPB did not answer a call) is not done: its number
     is looked up again, and the new line follows the old one.
     """
-    done: dict[int, str] = {}
+    earlier = _Earlier()
     try:
         file = open(path, "rb")  # noqa: SIM115 - closed below; a missing file is a fresh start
     except FileNotFoundError:
-        return done, None
+        return earlier
     except OSError as error:
         raise _Stop(f"Cannot read {path}: {error.strerror}.", ExitCode.WRITE_FAILED) from None
     with file:
         offset = 0
         for number, raw in enumerate(file, 1):
             if not raw.endswith(b"\n"):
-                return done, offset
+                earlier.cut_at = offset
+                return earlier
             try:
-                index, label, transient = _parse_result_line(raw)
+                index, label, kinds = _parse_result_line(raw)
             except (ValueError, TypeError, KeyError):
                 raise _Stop(
                     f"{path} line {number} is not a line that kpb lookup writes: --resume "
                     "continues only its own output. Give another --output.",
                     ExitCode.USAGE,
                 ) from None
-            if not transient:
-                done[index] = label
+            if kinds is not None:
+                earlier.done[index] = label
+                earlier.tally.count(kinds)
             offset += len(raw)
-    return done, None
+    return earlier
 
 
-def _parse_result_line(raw: bytes) -> tuple[int, str, bool]:
+def _parse_result_line(raw: bytes) -> tuple[int, str, dict[str, ExitCode] | None]:
+    """The index, the masked number and the errors' kinds of a result line; None for the
+    kinds when an error was transient (the number is to be looked up again)."""
     line = json.loads(raw)
     index, label, errors = line["index"], line["cpr"], line.get("errors", {})
     if not (isinstance(index, int) and isinstance(label, str) and isinstance(errors, dict)):
         raise TypeError("not a result line")
-    transient = any(error["transient"] is True for error in errors.values())
-    return index, label, transient
+    if any(error["transient"] is True for error in errors.values()):
+        return index, label, None
+    return (
+        index,
+        label,
+        {error["type"]: exit_code(_kind(error["type"])) for error in errors.values()},
+    )
+
+
+def _kind(name: object) -> type[KpbError]:
+    """The error class a result line names; KpbError for a name this version lacks."""
+    kind = getattr(kpb_ext, name, None) if isinstance(name, str) else None
+    return kind if isinstance(kind, type) and issubclass(kind, KpbError) else KpbError
 
 
 # -- output ------------------------------------------------------------------------------
@@ -338,11 +367,14 @@ class _Tally:
     worst: ExitCode | None = None
 
     def add(self, result: LookupResult) -> None:
+        self.count({type(error).__name__: exit_code(error) for error in result.errors.values()})
+
+    def count(self, kinds: dict[str, ExitCode]) -> None:
+        """One number, with the kinds of its errors (none when it succeeded)."""
         self.looked_up += 1
-        if result.ok:
+        if not kinds:
             self.without_errors += 1
             return
-        kinds = {type(error).__name__: exit_code(error) for error in result.errors.values()}
         self.by_kind.update(kinds.keys())
         codes = [*kinds.values(), *([self.worst] if self.worst is not None else [])]
         self.worst = min(codes, key=_SEVERITY.index)
@@ -432,8 +464,11 @@ class _Batch:
             except _Stop as stop:
                 self.write_failed = stop
 
-    def report(self, total: int | None, done_before: int) -> ExitCode:
-        """Print the summary and what stopped the batch; the exit code."""
+    def report(
+        self, total: int | None, done_before: int, earlier: ExitCode | None = None
+    ) -> ExitCode:
+        """Print the summary and what stopped the batch; the exit code, which *earlier*
+        (the worst failure among the results a resumed batch skipped) also decides."""
         summary = self.tally.summary()
         if total is not None:
             left = total - done_before - self.tally.looked_up
@@ -459,7 +494,8 @@ class _Batch:
         if self.unavailable is not None:
             with reported_errors():
                 raise self.unavailable
-        return self.tally.worst or ExitCode.OK
+        failures = [code for code in (self.tally.worst, earlier) if code is not None]
+        return min(failures, key=_SEVERITY.index, default=ExitCode.OK)
 
     def _interrupted(self, stopped_by: signal.Signals) -> str:
         name = stopped_by.name
@@ -524,8 +560,9 @@ argument), the masked number, and either KPB's data or a typed error with its ne
 One failing number never stops the batch; a repeated number is looked up once. Each line
 is written as soon as its number is done. On SIGINT, SIGTERM or SIGHUP, the lookups in
 flight get {GRACE_SECONDS:g} seconds to finish, then the summary is printed (exit 6);
---resume continues. The exit code is 0 when every number succeeded, otherwise that of
-the most serious failure (network, KPB error, certificate, invalid input).
+--resume continues. The exit code is 0 when every number succeeded (with --resume, the
+ones already in the output too), otherwise that of the most serious failure (network,
+KPB error, certificate, invalid input).
 """
 
 
@@ -645,22 +682,24 @@ def _lookup(
             "--output.",
             ExitCode.USAGE,
         )
-    cut_at = None
-    if resume:
-        source.done, cut_at = _read_done(output)
+    earlier = _read_done(output) if resume else _Earlier()
+    source.done = earlier.done
     counted = source.survey(interrupts)
     total, done_before = counted if counted is not None else (None, len(source.done))
     if resume:
-        torn = "; its incomplete last line was dropped" if cut_at is not None else ""
+        failed = earlier.tally.looked_up - earlier.tally.without_errors
+        with_errors = f" ({failed} of them with errors)" if failed else ""
+        torn = "; its incomplete last line was dropped" if earlier.cut_at is not None else ""
         click.echo(
-            f"Resuming: {done_before} numbers already in {output} are skipped{torn}.", err=True
+            f"Resuming: {done_before} numbers already in {output} are skipped{with_errors}{torn}.",
+            err=True,
         )
     with reported_errors(), options.target() as target:
         client_arguments = target.client_arguments()  # the certificate is loaded here
         progress, advance = _progress(total, done_before)
         batch = _Batch(
             source,
-            _Output(output, append=resume, cut_at=cut_at),
+            _Output(output, append=resume, cut_at=earlier.cut_at),
             interrupts,
             what,
             concurrency,
@@ -670,4 +709,4 @@ def _lookup(
         )
         with progress:
             asyncio.run(batch.run(client_arguments))
-    return batch.report(total, done_before)
+    return batch.report(total, done_before, earlier.tally.worst)

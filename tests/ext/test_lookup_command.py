@@ -221,6 +221,34 @@ def test_resume_refuses_an_output_made_from_other_numbers(
     assert server.count() == 0
 
 
+def test_resume_exits_with_the_failures_already_in_the_output(
+    serve: Serve, target: Callable[[str], list[str]], tmp_path: Path
+) -> None:
+    # The first run's answer for line 1 was a permanent KPB error; the resumed run looks up
+    # only line 2, which succeeds: the batch as a whole still did not succeed.
+    server = serve(no_applications())
+    output = tmp_path / "out.jsonl"
+    error = {
+        "type": "KpbResponseError",
+        "message": "KPB answered 400",
+        "hint": "",
+        "transient": False,
+        "status_code": 400,
+    }
+    line = {"index": 1, "cpr": "070261-****", "errors": {"applications": error}}
+    output.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    (tmp_path / "cprs.txt").write_text("0702614074\n0107529039\n", encoding="utf-8")
+
+    code, stderr = run(
+        [*target(server.base_url), *batch(tmp_path / "cprs.txt", output), "--resume"]
+    )
+
+    assert code == ExitCode.KPB_ERROR, stderr
+    assert server.count() == 1
+    assert "1 numbers already in" in stderr
+    assert "(1 of them with errors)" in stderr
+
+
 def test_resume_needs_an_output_file(target: Callable[[str], list[str]]) -> None:
     code, stderr = run(
         [*target(f"https://127.0.0.1:{closed_port()}/api"), "lookup", "0702614074", "--resume"]
