@@ -32,7 +32,12 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from kpb_client.models import Application, MedicalCertificate
+from kpb_client.models import (
+    Application,
+    ApplicationsResponse,
+    MedicalCertificate,
+    MedicalCertificatesResponse,
+)
 
 from ._cpr import Cpr
 from ._exceptions import (
@@ -69,18 +74,19 @@ _WHAT: Final = ("applications", "medical_certificates", "both")
 
 @attrs.frozen
 class Services:
-    """The calls a synchronous batch makes for each number (a client's methods)."""
+    """The calls a synchronous batch makes for each number (a client's methods): whole
+    answers, so that a result writes back what KPB sent."""
 
-    medical_certificates: Callable[[Cpr], list[MedicalCertificate]]
-    applications: Callable[[Cpr], list[Application]]
+    medical_certificates: Callable[[Cpr], MedicalCertificatesResponse]
+    applications: Callable[[Cpr], ApplicationsResponse]
 
 
 @attrs.frozen
 class AsyncServices:
     """The calls an asynchronous batch awaits for each number (a client's methods)."""
 
-    medical_certificates: Callable[[Cpr], Awaitable[list[MedicalCertificate]]]
-    applications: Callable[[Cpr], Awaitable[list[Application]]]
+    medical_certificates: Callable[[Cpr], Awaitable[MedicalCertificatesResponse]]
+    applications: Callable[[Cpr], Awaitable[ApplicationsResponse]]
 
 
 def is_transient(error: KpbError) -> bool:
@@ -100,18 +106,31 @@ class LookupResult:
 
     ``index`` is its position in the input (from 0), or the index given with it as a
     pair ``(index, number)``; ``cpr`` is None when the input was not a valid CPR number;
-    ``label`` is the masked number (or masked input). The data of each service asked for
-    is in ``medical_certificates`` / ``applications`` (None when not asked for or
-    failed); ``errors`` maps ``"cpr"``, ``"medical_certificates"`` or ``"applications"``
-    to the error of that step.
+    ``label`` is the masked number (or masked input). The whole answer of each service
+    asked for is in ``medical_certificates_answer`` / ``applications_answer`` (None when
+    not asked for or failed), its records in ``medical_certificates`` / ``applications``;
+    ``errors`` maps ``"cpr"``, ``"medical_certificates"`` or ``"applications"`` to the
+    error of that step.
     """
 
     index: int
     cpr: Cpr | None
     label: str
-    medical_certificates: list[MedicalCertificate] | None = None
-    applications: list[Application] | None = None
+    medical_certificates_answer: MedicalCertificatesResponse | None = None
+    applications_answer: ApplicationsResponse | None = None
     errors: dict[str, KpbError] = attrs.field(factory=dict)
+
+    @property
+    def medical_certificates(self) -> list[MedicalCertificate] | None:
+        """The medical certificates (a ``null`` list reads as none); None without an answer."""
+        answer = self.medical_certificates_answer
+        return None if answer is None else answer.medical_certificates or []
+
+    @property
+    def applications(self) -> list[Application] | None:
+        """The applications (a ``null`` list reads as none); None without an answer."""
+        answer = self.applications_answer
+        return None if answer is None else answer.applications or []
 
     @property
     def ok(self) -> bool:
@@ -129,22 +148,23 @@ class LookupResult:
         return (
             self.cpr is not None
             and bool(self.errors)
-            and self.medical_certificates is None
-            and self.applications is None
+            and self.medical_certificates_answer is None
+            and self.applications_answer is None
             and all(is_transient(error) for error in self.errors.values())
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: masked ``cpr``, the data as KPB sends it, and any errors.
+        """A JSON-ready dict: masked ``cpr``, the answers as KPB sent them (a ``null`` list
+        and members the spec does not name included), and any errors.
 
         Each error has ``type``, ``message``, ``hint``, ``transient`` (KPB gave no
         answer; asking again later may succeed) and, for an HTTP answer, ``status_code``.
         """
-        out: dict[str, Any] = {"index": self.index, "cpr": self.label}
-        if self.medical_certificates is not None:
-            out["MedicalCertificates"] = [m.to_dict() for m in self.medical_certificates]
-        if self.applications is not None:
-            out["Applications"] = [a.to_dict() for a in self.applications]
+        out: dict[str, Any] = {}
+        for answer in (self.medical_certificates_answer, self.applications_answer):
+            if answer is not None:
+                out.update(answer.to_dict())
+        out = {"index": self.index, "cpr": self.label, **out}
         if self.errors:
             out["errors"] = {step: _error_dict(error) for step, error in self.errors.items()}
         return out
@@ -274,16 +294,16 @@ def _paced(pacer: Pacer | None) -> contextvars.Context:
 
 def _result(
     entry: Entry,
-    medical_certificates: list[MedicalCertificate] | None,
-    applications: list[Application] | None,
+    medical_certificates: MedicalCertificatesResponse | None,
+    applications: ApplicationsResponse | None,
     errors: dict[str, KpbError],
 ) -> LookupResult:
     return LookupResult(
         index=entry.index,
         cpr=entry.cpr,
         label=entry.label,
-        medical_certificates=medical_certificates,
-        applications=applications,
+        medical_certificates_answer=medical_certificates,
+        applications_answer=applications,
         errors=errors,
     )
 

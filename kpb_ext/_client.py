@@ -293,7 +293,7 @@ class KpbClient(_ClientBase):
     ) -> Iterator[LookupResult]:
         """Look up many CPR numbers one after the other; see :meth:`AsyncKpbClient.lookup_many`."""
         return lookup_many_sync(
-            Services(self.medical_certificates, self.applications),
+            Services(self.medical_certificates_answer, self.applications_answer),
             cprs,
             what=what,
             progress=progress,
@@ -466,7 +466,7 @@ class AsyncKpbClient(_ClientBase):
         until then, not only the one that got it.
         """
         return lookup_many_async(
-            AsyncServices(self.medical_certificates, self.applications),
+            AsyncServices(self.medical_certificates_answer, self.applications_answer),
             cprs,
             what=what,
             concurrency=concurrency,

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kpb_cli import ExitCode, cli
+from kpb_ext import masked_label
 
 from .pki import CA, Issued
 from .servers import Reply, TestServer, kpb
@@ -345,6 +346,10 @@ def test_json_writes_back_the_whole_answer(
     table = run(*target(server, ca_file), command, CPR)
     assert table.exit_code == 0, table.output
     assert "no " in table.stdout
+    # and so does a batch, in its result line
+    batch = run(*target(server, ca_file), "lookup", "--what", command, CPR)
+    assert batch.exit_code == 0, batch.output
+    assert json.loads(batch.stdout) == {"index": 1, "cpr": masked_label(CPR), **body}
 
 
 def test_doctor_reports_the_first_failure_of_a_step_without_retrying(
