@@ -35,6 +35,7 @@ from ._target import (
     Target,
     check_urls,
 )
+from ._transport import REQUEST_TIMEOUT, Interrupt
 
 __all__ = [
     "DEFAULT_REPORT_DIR",
@@ -42,6 +43,7 @@ __all__ = [
     "REMOTE_MAX_REQUESTS",
     "REMOTE_RATE",
     "REPORT_FILES",
+    "REQUEST_TIMEOUT",
     "Assumption",
     "CertificateProblem",
     "ContractResult",
@@ -50,6 +52,7 @@ __all__ = [
     "ErrorProbe",
     "Findings",
     "Identity",
+    "Interrupt",
     "Lesson",
     "Limits",
     "Outcome",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-from kpb_ext import drop_cut_number, redact
+from kpb_ext import MAX_RESPONSE_BYTES, drop_cut_number, redact
 
 from ._codes import UndocumentedCode
 from ._spec import test_cprs
@@ -80,7 +80,9 @@ def describe_answer(exchange: Exchange, limit: int = 160) -> str:
     content_type = next(
         (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
     )
-    text = exchange.body.decode("utf-8", "replace")
+    if exchange.cut:
+        content_type += f" more than {MAX_RESPONSE_BYTES:,} bytes:"
+    text = exchange.body[: limit * 4].decode("utf-8", "replace")
     try:
         text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
     except ValueError:

@@ -4,11 +4,15 @@ The suite's tests get the run as the ``kpb`` fixture and schemathesis's schema a
 ``kpb_schema``; nothing is read from a module global, so the same suite modules serve
 any number of runs in one process. After each test the plugin judges its report:
 
-- a violation fails it;
+- a violation fails it, also one the run recorded while the test ran (an answer larger
+  than any KPB sends) when the test itself passed;
 - a Bilag A data check that differs, or an assumption the target contradicted, turns it
   into a skip whose reason says so (CI systems read junit.xml, and neither may ever
   count as a failure there);
 - every assumption a test saw is attached to it as JUnit properties.
+
+When the run is interrupted, the test under way is reported as skipped (not finished)
+and pytest stops after it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pytest
 
 from ._findings import Assumption, ContractViolation, DataCheck, DataCheckFailed
 from ._recording import CURRENT_ASSUMPTIONS, CURRENT_CHECK
+from ._transport import RunInterrupted
 
 if TYPE_CHECKING:
     from ._run import ContractRun
@@ -112,6 +117,12 @@ class ContractPlugin:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         report.nodeid = node_id_of(item)
+        interrupted = self.run.interrupted
+        if interrupted is not None:
+            item.session.shouldstop = f"the run was interrupted ({interrupted})"
+            if call.excinfo is not None and call.excinfo.errisinstance(RunInterrupted):
+                _skip(report, f"not finished: the run was interrupted ({interrupted})")
+                return report
         if report.when == "call" or not report.passed:
             self._judge(item, call, report)
         return report
@@ -129,6 +140,11 @@ class ContractPlugin:
                 ("verdict", f"{assumption.verdict}: {assumption.line()}"),
             ]
         marker = item.get_closest_marker(DATA_CHECK)
+        recorded = [v for v in findings.violations.values() if v.test == report.nodeid]
+        if recorded and not (report.failed and marker is None):
+            # A data check that got such an answer found a violation, not other data.
+            _fail(report, recorded[0].line())
+            return
         if marker is not None:
             callspec = getattr(item, "callspec", None)
             subject = " ".join(
@@ -188,19 +204,33 @@ def _skip(report: pytest.TestReport, reason: str) -> None:
     report.longrepr = (str(location[0]), (location[1] or 0) + 1, f"Skipped: {_shorten(reason)}")
 
 
+def _fail(report: pytest.TestReport, reason: str) -> None:
+    report.outcome = "failed"
+    report.longrepr = reason
+
+
 def _shorten(text: str, limit: int = 900) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Outcomes:
-    """Counts test outcomes as pytest reports them."""
+    """Counts test outcomes as pytest reports them, and the tests that never ran."""
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self._collected = 0
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._collected = len(session.items)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             self.counts[report.outcome] += 1
+
+    @property
+    def not_run(self) -> int:
+        """Tests collected but never run: the run was interrupted before them."""
+        return max(self._collected - self.counts.total(), 0)
 
 
 def _error_text(error: BaseException | None) -> str:

@@ -4,6 +4,9 @@ Only what went over HTTP is written: methods, URLs, headers and bodies. The clie
 certificate and its key live in the TLS layer, below anything recorded here; each entry
 names only *which* certificate was presented ("the given certificate", "no
 certificate"). The test CPR numbers are fictitious, so they are not masked.
+
+An answer cut at the size limit is recorded by its start only, with a note saying so:
+whatever a server sends, the recording grows by a bounded amount per request.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
 import harfile
+
+from kpb_ext import MAX_RESPONSE_BYTES
 
 from ._findings import Assumption, masked
 from ._transport import Exchange
@@ -46,6 +52,15 @@ CURRENT_CASE: contextvars.ContextVar[str] = contextvars.ContextVar("kpb_contract
 #: The assumptions seen while the current test runs, for its JUnit properties and verdict.
 CURRENT_ASSUMPTIONS: contextvars.ContextVar[list[Assumption] | None] = contextvars.ContextVar(
     "kpb_contract_assumptions", default=None
+)
+
+
+#: What the recording keeps of an answer cut at the limit: enough to tell what it was
+#: (at most ~100 kB in the HAR, even when every byte must be written as \u0000).
+CUT_ANSWER_RECORDED: Final = 16 * 1024
+_CUT_NOTE = (
+    "cut at {limit:,} bytes, decompressed: the answer went on; its first {kept:,} bytes "
+    "are recorded"
 )
 
 
@@ -86,7 +101,11 @@ class HarRecording:
         content_type = next(
             (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
         )
-        text, encoding = _text(exchange.body)
+        body, note = exchange.body, None
+        if exchange.cut:
+            body = body[:CUT_ANSWER_RECORDED]
+            note = _CUT_NOTE.format(limit=MAX_RESPONSE_BYTES, kept=len(body))
+        text, encoding = _text(body)
         response = harfile.Response(
             # HAR's convention for a request that got no response
             status=exchange.status or 0,
@@ -94,7 +113,11 @@ class HarRecording:
             httpVersion="HTTP/1.1" if exchange.status else "",
             headers=[harfile.Record(name=k, value=v) for k, v in exchange.response_headers.items()],
             content=harfile.Content(
-                size=len(exchange.body), mimeType=content_type, text=text, encoding=encoding
+                size=len(body),
+                mimeType=content_type,
+                text=text,
+                encoding=encoding,
+                comment=note,
             ),
             bodySize=len(exchange.body) if exchange.status else -1,
             comment=exchange.error,
@@ -236,6 +259,7 @@ def _exchange(entry: dict[str, object]) -> Exchange:
         response_headers=_headers(response.get("headers")),
         body=body,
         error=str(response["comment"]) if not status and response.get("comment") else None,
+        cut=str(content.get("comment") or "").startswith(_CUT_NOTE.split("{", 1)[0]),
     )
 
 

@@ -14,13 +14,15 @@ import dataclasses
 import enum
 import io
 import os
+import signal
 import ssl
 import tempfile
+import threading
 import time
-from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 import hypothesis.configuration
@@ -31,7 +33,7 @@ from schemathesis import Case, CheckResult, HookContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import Status
 
-from kpb_ext import ALLOW_LISTING_HINT, open_private
+from kpb_ext import ALLOW_LISTING_HINT, MAX_RESPONSE_BYTES, open_private
 
 from ._answers import json_body
 from ._assumptions import answer_assumptions
@@ -53,7 +55,14 @@ from ._progress import Progress
 from ._recording import CURRENT_ASSUMPTIONS, CURRENT_CASE, CURRENT_CHECK, HarRecording
 from ._summary import RunFacts, render_summary
 from ._target import Limits, Target
-from ._transport import Exchange, RequestGate, Transport
+from ._transport import (
+    REQUEST_TIMEOUT,
+    Exchange,
+    Interrupt,
+    RequestGate,
+    RunInterrupted,
+    Transport,
+)
 
 __all__ = [
     "REPORT_FILES",
@@ -64,9 +73,6 @@ __all__ = [
     "Outcome",
     "run_contract",
 ]
-
-#: Seconds to wait for an answer.
-REQUEST_TIMEOUT = 30.0
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 
@@ -95,6 +101,9 @@ class Outcome(enum.Enum):
     DOES_NOT_CONFORM = "does not conform"
     #: The target could not be reached at all.
     UNREACHABLE = "unreachable"
+    #: The run was stopped before it ended (:class:`Interrupt`); the reports say what was
+    #: checked until then.
+    INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True)
@@ -126,11 +135,12 @@ class ContractRun:
         self.findings = findings
         self.progress = progress or Progress(None)
         self._sessions: dict[tuple[str, Any, Any], requests.Session] = {}
-        self._recent: deque[Exchange] = deque(maxlen=32)
+        #: The exchanges of the schemathesis case being sent (one, or more when a check
+        #: sends it again): only these are kept, however large the answers were.
+        self._case_exchanges: list[Exchange] = []
         self._schema: schemathesis.BaseSchema | None = None
         self._classified: dict[int, Assumption | None] = {}
         self._contradicted = 0
-        transport.observe(self._recent.append)
         transport.observe(self._scan)
 
     # -- requests of the suite's own checks ----------------------------------------------
@@ -149,6 +159,11 @@ class ContractRun:
             self._sessions[key] = self.transport.session(identity, minimum=minimum, maximum=maximum)
         return self._sessions[key]
 
+    @property
+    def interrupted(self) -> str | None:
+        """Why the run was asked to stop ("stopped by SIGTERM"); None while it was not."""
+        return self.transport.gate.interrupt.reason
+
     def close(self) -> None:
         """Close every session's connections."""
         for session in self._sessions.values():
@@ -166,18 +181,15 @@ class ContractRun:
         minimum: ssl.TLSVersion | None = None,
         maximum: ssl.TLSVersion | None = None,
     ) -> Exchange:
-        """Send one request; the exchange carries the answer or, instead, the error."""
+        """Send one request; the exchange carries the answer or, instead, the error.
+
+        The sessions follow no redirect and keep to the run's deadline and size limit.
+        """
         session = self.session(identity, minimum=minimum, maximum=maximum)
         url = (base_url or self.target.base_url) + path
         with self.transport.capture() as captured:
             try:
-                session.request(
-                    method,
-                    url,
-                    params=list(params),
-                    timeout=REQUEST_TIMEOUT,
-                    allow_redirects=False,
-                )
+                session.request(method, url, params=list(params))
             except requests.RequestException:
                 if not captured:
                     raise
@@ -231,7 +243,7 @@ class ContractRun:
                 self.target.base_url,
                 max_examples=self.limits.max_examples,
                 seed=self.limits.seed,
-                request_timeout=REQUEST_TIMEOUT,
+                request_timeout=self.limits.request_timeout,
                 shrink=self.limits.shrink,
             )
 
@@ -260,7 +272,8 @@ class ContractRun:
         self.progress.phase(f"schemathesis {phase} phase, {case.operation.label}")
         token = CURRENT_CASE.set(f"{phase}, {meta.generation.mode.value}" if meta else "")
         try:
-            case.call_and_validate(session=self.session())
+            with self.transport.capture() as self._case_exchanges:
+                case.call_and_validate(session=self.session())
         except FailureGroup as group:
             breaking = [f for f in group.exceptions if self._classified.get(id(f)) is None]
             if len(breaking) == len(group.exceptions):
@@ -270,6 +283,7 @@ class ContractRun:
         finally:
             CURRENT_CASE.reset(token)
             self._classified.clear()
+            self._case_exchanges = []
 
     def _after_validate(
         self, case: Case[Any], response: Response, results: list[CheckResult]
@@ -303,7 +317,7 @@ class ContractRun:
 
     def _exchange_of(self, response: Response) -> Exchange | None:
         url = response.request.url
-        return next((e for e in reversed(self._recent) if e.url == url), None)
+        return next((e for e in reversed(self._case_exchanges) if e.url == url), None)
 
     # -- what every answer is scanned for ------------------------------------------------
 
@@ -311,6 +325,21 @@ class ContractRun:
         self.progress.request()
         if exchange.status is None:
             return
+        if exchange.cut:
+            # No KPB answer comes near the limit, whatever the check made of its start;
+            # the plugin fails the test it was sent for.
+            test = CURRENT_CHECK.get()
+            violation = Violation(
+                operation=self.operation(exchange),
+                check="answer_size",
+                expected=f"an answer of at most {MAX_RESPONSE_BYTES:,} bytes, decompressed "
+                "(KPB's answers are a few kilobytes)",
+                actual=describe_answer(exchange),
+                reproduce=curl_command(exchange),
+                test=test,
+            )
+            self.findings.add_violation(violation, test)
+            self._report_findings()
         body = json_body(exchange)
         if isinstance(body, dict):
             documented = find_documented(exchange.status, body.get("Message"))
@@ -331,11 +360,17 @@ def run_contract(
     *,
     progress: TextIO | None = None,
     pytest_output: TextIO | None = None,
+    interrupt: Interrupt | None = None,
 ) -> ContractResult:
     """Run the whole suite against *target* and write the reports.
 
     *progress*, if given, receives a live line (phase, requests, findings) as the run
     goes; *pytest_output* receives pytest's own output (``kpb contract --verbose``).
+
+    Setting *interrupt* stops the run (``kpb contract`` sets it on SIGINT, SIGTERM and
+    SIGHUP): no request starts after that, the one on its way is cut, the reports say
+    what was checked until then, and the outcome is INTERRUPTED. Without it, Ctrl+C
+    does the same and then raises KeyboardInterrupt, once the reports are written.
     """
     started = time.perf_counter()
     report_dir = limits.report_dir
@@ -346,32 +381,45 @@ def run_contract(
         open_private(report_dir / name).close()
     findings = Findings()
     proxies = {} if target.is_loopback else requests.utils.get_environ_proxies(target.base_url)
-    transport = Transport(RequestGate(limits.max_requests, limits.rate), proxies=proxies)
+    given_interrupt = interrupt is not None
+    interrupt = interrupt or Interrupt()
+    transport = Transport(
+        RequestGate(limits.max_requests, limits.rate, interrupt),
+        proxies=proxies,
+        deadline=limits.request_timeout,
+    )
     recording = HarRecording(
         report_dir / REPORT_FILES["recording"], comment=f"kpb contract against {target.base_url}"
     )
     transport.observe(recording)
     live = Progress(progress)
     run = ContractRun(target, limits, transport, findings, live)
-    outcomes: Counter[str] = Counter()
-    aborted = None
-    try:
-        live.phase("can the target be reached")
-        token = CURRENT_CHECK.set("can the target be reached")
+    tests = Outcomes()
+    aborted = interrupted = None
+    with contextlib.nullcontext() if given_interrupt else _ctrl_c_interrupts(interrupt):
         try:
-            first = run.request("/test")
+            live.phase("can the target be reached")
+            token = CURRENT_CHECK.set("can the target be reached")
+            try:
+                first = run.request("/test")
+                if first.status is None:
+                    why = _unreachable(target, str(first.error))
+                    aborted = f"{why}. Try: {curl_command(first)}"
+                else:
+                    tests = _run_pytest(run, report_dir, pytest_output)
+            except RunInterrupted:
+                pass
+            finally:
+                CURRENT_CHECK.reset(token)
+            interrupted = interrupt.reason
         finally:
-            CURRENT_CHECK.reset(token)
-        if first.status is None:
-            aborted = f"{_unreachable(target, str(first.error))}. Try: {curl_command(first)}"
-        else:
-            outcomes = _run_pytest(run, report_dir, pytest_output)
-    finally:
-        live.close()
-        run.close()
-        recording.close()
+            live.close()
+            run.close()
+            recording.close()
 
-    if aborted:
+    if interrupted:
+        outcome = Outcome.INTERRUPTED
+    elif aborted:
         outcome = Outcome.UNREACHABLE
     elif findings.conforms:
         outcome = Outcome.CONFORMS
@@ -385,14 +433,44 @@ def run_contract(
         requests=transport.gate.count,
         seconds=seconds,
         report_dir=report_dir,
-        tests=outcomes,
+        tests=tests.counts,
         aborted=aborted,
         certificate=target.identity.details,
+        interrupted=interrupted,
+        not_run=tests.not_run,
     )
     summary = render_summary(facts, findings)
     with open_private(report_dir / REPORT_FILES["summary"]) as file:
         file.write(summary)
+    if interrupted and not given_interrupt:
+        raise KeyboardInterrupt
     return ContractResult(outcome, findings, summary, report_dir, transport.gate.count, seconds)
+
+
+@contextlib.contextmanager
+def _ctrl_c_interrupts(interrupt: Interrupt) -> Iterator[None]:
+    """Ctrl+C sets *interrupt*, while Python's own handler would raise KeyboardInterrupt.
+
+    Raised at whatever instruction pytest or hypothesis was running, KeyboardInterrupt
+    loses the reports, and can break pytest's report of it: a traceback entry without a
+    line number makes it fail with TypeError. A caller that handles SIGINT itself, or a
+    thread other than the main one, is left as it is.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        interrupt.set("stopped by SIGINT")
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _unreachable(target: Target, error: str) -> str:
@@ -407,7 +485,7 @@ def _unreachable(target: Target, error: str) -> str:
     return why
 
 
-def _run_pytest(run: ContractRun, report_dir: Path, pytest_output: TextIO | None) -> Counter[str]:
+def _run_pytest(run: ContractRun, report_dir: Path, pytest_output: TextIO | None) -> Outcomes:
     args = [
         str(SUITE_DIR),
         "-c",
@@ -454,11 +532,12 @@ def _run_pytest(run: ContractRun, report_dir: Path, pytest_output: TextIO | None
     text = junit.read_text(encoding="utf-8", errors="replace")
     with open_private(junit) as file:
         file.write(masked(text))
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    stopped = code == pytest.ExitCode.INTERRUPTED and run.interrupted
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not stopped:
         run.findings.errors.append(
             f"pytest ended with {pytest.ExitCode(code).name}; see {REPORT_FILES['pytest']}"
         )
-    return outcomes.counts
+    return outcomes
 
 
 @contextlib.contextmanager

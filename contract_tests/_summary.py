@@ -46,6 +46,10 @@ class RunFacts:
     aborted: str | None = None
     #: The given certificate's subject and thumbprint, for KPB support.
     certificate: str = ""
+    #: Set when a signal stopped the run: why ("stopped by SIGTERM").
+    interrupted: str | None = None
+    #: Tests collected but never run, because the run was stopped before them.
+    not_run: int = 0
 
 
 def render_summary(facts: RunFacts, findings: Findings) -> str:
@@ -53,7 +57,10 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     add = lines.append
     target = facts.base_url + (f" ({facts.description})" if facts.description else "")
     add(f"kpb contract: {target}")
-    if facts.aborted:
+    if facts.interrupted:
+        verdict = "no violation" if findings.conforms else "violations"
+        add(f"Result: INTERRUPTED ({facts.interrupted}); {verdict} until then")
+    elif facts.aborted:
         add(f"Result: NOT CHECKED: {facts.aborted}")
     elif findings.conforms:
         add("Result: CONFORMS to spec/kpb.openapi.yaml")
@@ -73,6 +80,11 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         f"{facts.requests} request{plural} in {facts.seconds:.1f} s, seed {facts.seed}, "
         f"reports in {facts.report_dir}"
     )
+    if facts.interrupted:
+        add(
+            f"{facts.not_run} tests not run: the run was interrupted; what was checked "
+            "until then is below"
+        )
     if facts.aborted:
         return report_text(lines)
 

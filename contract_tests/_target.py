@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 from kpb_ext import is_loopback, parse_rate, validate_base_url
 
 from ._identity import Identity
+from ._transport import REQUEST_TIMEOUT
 
 __all__ = [
     "DEFAULT_REPORT_DIR",
@@ -98,6 +99,8 @@ class Limits:
     report_dir: Path = DEFAULT_REPORT_DIR
     #: Whether a failing generated request is simplified by sending variations of it.
     shrink: bool = True
+    #: Seconds each request may take in all: connecting, TLS, the headers, the body.
+    request_timeout: float = REQUEST_TIMEOUT
 
     @classmethod
     def defaults_for(cls, target: Target, *, seed: int) -> Limits:

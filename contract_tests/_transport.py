@@ -1,37 +1,90 @@
 """The suite's HTTP: ``requests`` sessions over an :class:`ssl.SSLContext` of our making.
 
 Every request of a run, schemathesis's and the suite's own, passes one
-:class:`RequestGate` (a bound on the number of requests and an optional rate limit) and
-is handed to the run's observers as an :class:`Exchange` (the recording, the drift scan).
+:class:`RequestGate` (a bound on the number of requests, an optional rate limit, and the
+run's :class:`Interrupt`) and is handed to the run's observers as an :class:`Exchange`
+(the recording, the drift scan).
+
+Whatever a server sends, the sessions themselves keep each request bounded, so that no
+caller can forget to:
+
+- never follow a redirect: a 3xx is the answer under test, and its Location may name
+  plain HTTP, where the CPR number would travel in the clear;
+- read the body as a stream and keep at most :data:`kpb_ext.MAX_RESPONSE_BYTES` of it,
+  counted after decompression (a gzip bomb expands no further); the exchange says when
+  an answer was cut there;
+- give each request one deadline for connecting, TLS, the headers and the whole body.
+  urllib3's timeouts apply to each read, so a server that sends one byte every few
+  seconds would never time out: a watchdog shuts the connection down at the deadline,
+  and at once when the run is interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+import os
+import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import requests
+import urllib3
 from pyrate_limiter import Duration, Limiter, Rate
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from kpb_ext import MAX_RESPONSE_BYTES
 
 from ._identity import Identity
 
 __all__ = [
+    "REQUEST_TIMEOUT",
     "Exchange",
+    "Interrupt",
     "RequestBudgetExhausted",
     "RequestGate",
+    "RunInterrupted",
     "Transport",
 ]
+
+#: Seconds a request may take in all: connecting, TLS, the headers and the whole body.
+REQUEST_TIMEOUT: Final = 30.0
+#: How often the watchdog looks at the requests on their way.
+_WATCH_INTERVAL: Final = 0.05
+#: Seconds the watchdog waits for another request before its thread ends.
+_WATCHDOG_IDLE: Final = 2.0
+_CHUNK: Final = 64 * 1024
 
 
 class RequestBudgetExhausted(Exception):
     """The run reached its bound on the number of requests."""
+
+
+class RunInterrupted(BaseException):
+    """The run was interrupted (:class:`Interrupt`): no request starts, and the one on its
+    way was cut. Not an Exception, so that neither a check nor hypothesis (which would
+    replay and shrink it) takes it for something the target did."""
+
+
+class Interrupt:
+    """Asks a run to stop, from anywhere: a signal handler may call :meth:`set`, which
+    only assigns an attribute and takes no lock."""
+
+    def __init__(self) -> None:
+        #: Why the run was asked to stop, for example "stopped by SIGTERM"; None until then.
+        self.reason: str | None = None
+
+    def set(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -51,9 +104,12 @@ class Exchange:
     status: int | None = None
     reason: str = ""
     response_headers: Mapping[str, str] = field(default_factory=dict)
+    #: The decompressed body: all of it, or its first MAX_RESPONSE_BYTES when ``cut``.
     body: bytes = b""
     #: Why no response came, for example a refused TLS handshake.
     error: str | None = None
+    #: The body went on past MAX_RESPONSE_BYTES (decompressed), and was not read further.
+    cut: bool = False
 
 
 Observer = Callable[[Exchange], None]
@@ -62,15 +118,23 @@ _DURATIONS = {"second": Duration.SECOND, "minute": Duration.MINUTE, "hour": Dura
 
 
 class RequestGate:
-    """Admits each request of a run, or refuses once the run's budget is spent."""
+    """Admits each request of a run, or refuses once the run's budget is spent or the run
+    was interrupted."""
 
-    def __init__(self, max_requests: int | None, rate: tuple[int, str] | None) -> None:
+    def __init__(
+        self,
+        max_requests: int | None,
+        rate: tuple[int, str] | None,
+        interrupt: Interrupt | None = None,
+    ) -> None:
         self._max_requests = max_requests
         self._limiter = None if rate is None else Limiter(Rate(rate[0], _DURATIONS[rate[1]]))
         self._lock = threading.Lock()
+        self.interrupt = interrupt or Interrupt()
         self.count = 0
 
     def admit(self) -> None:
+        self._check_interrupt()
         with self._lock:
             if self._max_requests is not None and self.count >= self._max_requests:
                 raise RequestBudgetExhausted(
@@ -79,25 +143,191 @@ class RequestGate:
                 )
             self.count += 1
         if self._limiter is not None:
-            self._limiter.try_acquire("kpb", blocking=True)
+            # in short waits, so that an interrupt is not kept waiting for the rate
+            while not self._limiter.try_acquire("kpb", blocking=True, timeout=0.25):
+                self._check_interrupt()
+            self._check_interrupt()
+
+    def _check_interrupt(self) -> None:
+        if self.interrupt.reason is not None:
+            raise RunInterrupted(self.interrupt.reason)
+
+
+# -- the deadline -----------------------------------------------------------------------
+
+
+class _Flight:
+    """One request on its way: its deadline, and a second descriptor of each socket it
+    uses. Shutting one down ends every read and write on that connection, TLS included,
+    from any thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        #: Why the watchdog cut it; None while it was not.
+        self.cut: str | None = None
+        self.interrupted = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._ended = False
+
+    def attach(self, sock: socket.socket) -> None:
+        if sock.fileno() < 0:
+            return
+        with self._lock:
+            if self._ended:
+                return
+            duplicate = socket.socket(fileno=os.dup(sock.fileno()))
+            self._sockets.append(duplicate)
+            if self.cut is not None:
+                _shut(duplicate)
+
+    def stop(self, reason: str, *, interrupted: bool) -> None:
+        with self._lock:
+            if self._ended or self.cut is not None:
+                return
+            self.cut, self.interrupted = reason, interrupted
+            for duplicate in self._sockets:
+                _shut(duplicate)
+
+    def end(self) -> None:
+        with self._lock:
+            self._ended = True
+            for duplicate in self._sockets:
+                duplicate.close()
+            self._sockets.clear()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # the peer closed it already
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+#: The request this thread is making, for the connections it opens or reuses.
+_FLIGHT: contextvars.ContextVar[_Flight | None] = contextvars.ContextVar(
+    "kpb_contract_flight", default=None
+)
+
+
+class _Watchdog:
+    """Cuts each request at its deadline, and every one at once when the run is
+    interrupted. Its thread starts with the first request and ends after a while
+    without any."""
+
+    def __init__(self, interrupt: Interrupt) -> None:
+        self._interrupt = interrupt
+        self._flights: set[_Flight] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def watching(self, seconds: float) -> Iterator[_Flight]:
+        flight = _Flight(seconds)
+        with self._lock:
+            self._flights.add(flight)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="kpb contract deadlines", daemon=True
+                )
+                self._thread.start()
+        token = _FLIGHT.set(flight)
+        try:
+            yield flight
+        finally:
+            _FLIGHT.reset(token)
+            with self._lock:
+                self._flights.discard(flight)
+            flight.end()
+
+    def _watch(self) -> None:
+        idle_since = time.monotonic()
+        while True:
+            time.sleep(_WATCH_INTERVAL)
+            now = time.monotonic()
+            with self._lock:
+                if not self._flights:
+                    if now - idle_since > _WATCHDOG_IDLE:
+                        self._thread = None
+                        return
+                    continue
+                idle_since = now
+                flights = list(self._flights)
+            interrupted = self._interrupt.reason
+            for flight in flights:
+                if interrupted is not None:
+                    flight.stop(f"the run was interrupted ({interrupted})", interrupted=True)
+                elif now >= flight.deadline:
+                    flight.stop(
+                        f"no complete answer within its deadline of {flight.seconds:g} s",
+                        interrupted=False,
+                    )
+
+
+def _attach(sock: socket.socket | None) -> None:
+    flight = _FLIGHT.get()
+    if flight is not None and sock is not None:
+        flight.attach(sock)
+
+
+class _HTTPConnection(HTTPConnection):
+    """urllib3's connection, showing the request's watchdog each socket it uses: the new
+    one before TLS or a proxy tunnel starts, and a kept-alive one before it is reused."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _attach(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _attach(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _HTTPSConnection(_HTTPConnection, HTTPSConnection):
+    pass
+
+
+class _HTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+
+
+# -- sessions ----------------------------------------------------------------------------
+
+
+class _Session(requests.Session):
+    """Never follows a redirect, whatever a caller asks: a 3xx is the answer under test.
+
+    ``requests`` follows redirects in this one method, for ``allow_redirects=True`` (its
+    default) and to prepare ``Response.next``."""
+
+    def resolve_redirects(
+        self, resp: requests.Response, req: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> Generator[Any, None, None]:
+        yield from ()
 
 
 class _Adapter(HTTPAdapter):
-    """Sends over our own TLS context, through the gate, and reports every exchange."""
+    """Sends over our own TLS context, through the gate, within the deadline and the size
+    limit, and reports every exchange."""
 
     def __init__(
         self,
         context: ssl.SSLContext | None,
         identity: str,
         curl_args: tuple[str, ...],
-        gate: RequestGate,
-        observe: Observer,
+        transport: Transport,
     ) -> None:
         self._context = context
         self._identity = identity
         self._curl_args = curl_args
-        self._gate = gate
-        self._observe = observe
+        self._transport = transport
         super().__init__()
 
     def init_poolmanager(
@@ -106,11 +336,15 @@ class _Adapter(HTTPAdapter):
         if self._context is not None:
             pool_kwargs["ssl_context"] = self._context
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         if self._context is not None:
             proxy_kwargs["ssl_context"] = self._context
-        return super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):  # not SOCKS, which has pools of its own
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         # The context decides whom to trust; requests would add its own CA bundle to it.
@@ -120,10 +354,14 @@ class _Adapter(HTTPAdapter):
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
-        # Server verification is never switched off, whatever a caller passes.
+        transport = self._transport
+        # Server verification is never switched off, whatever a caller passes; nor are
+        # the deadline and the size limit.
         kwargs["verify"] = True
         kwargs["cert"] = None
-        self._gate.admit()
+        kwargs["stream"] = True
+        kwargs["timeout"] = (transport.deadline, transport.deadline)
+        transport.gate.admit()
         started = dt.datetime.now(dt.UTC)
         clock = time.perf_counter()
         body = request.body.encode() if isinstance(request.body, str) else request.body
@@ -136,25 +374,63 @@ class _Adapter(HTTPAdapter):
             "identity": self._identity,
             "curl_args": self._curl_args,
         }
-        try:
-            response = super().send(request, **kwargs)
-            content = response.content  # read now: the exchange is recorded whole
-        except requests.RequestException as exc:
-            self._observe(
-                Exchange(elapsed=time.perf_counter() - clock, error=_describe(exc), **sent)
-            )
-            raise
-        self._observe(
+        failure: requests.RequestException | None = None
+        with transport.watchdog.watching(transport.deadline) as flight:
+            try:
+                response = super().send(request, **kwargs)
+                content, cut = _read(response)
+            except requests.RequestException as exc:
+                failure = exc
+        # A body cut by the watchdog may look complete (one that ends when the
+        # connection does): what the watchdog did decides.
+        error = flight.cut or (_describe(failure) if failure is not None else None)
+        if error is not None:
+            transport.notify(Exchange(elapsed=time.perf_counter() - clock, error=error, **sent))
+            if flight.interrupted:
+                raise RunInterrupted(error) from None
+            if flight.cut is not None:
+                raise requests.exceptions.Timeout(error, request=request) from failure
+            assert failure is not None
+            raise failure
+        transport.notify(
             Exchange(
                 elapsed=time.perf_counter() - clock,
                 status=response.status_code,
                 reason=response.reason or "",
                 response_headers=dict(response.headers),
-                body=content or b"",
+                body=content,
+                cut=cut,
                 **sent,
             )
         )
         return response
+
+
+def _read(response: requests.Response) -> tuple[bytes, bool]:
+    """The decompressed body, read as it streams: all of it, or, with True, the first
+    MAX_RESPONSE_BYTES of a longer one, whose connection is then closed unread."""
+    content = bytearray()
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            content += chunk
+            if len(content) > MAX_RESPONSE_BYTES:
+                del content[MAX_RESPONSE_BYTES:]
+                response.raw.close()
+                break
+        else:
+            return _loaded(response, bytes(content)), False
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        # what iter_content leaves unwrapped, for example a connection shut mid-read
+        raise requests.exceptions.ConnectionError(exc, request=response.request) from exc
+    return _loaded(response, bytes(content)), True
+
+
+def _loaded(response: requests.Response, content: bytes) -> bytes:
+    # What callers read as response.content: the body is not read again.
+    response._content = content
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.close()
+    return content
 
 
 def _describe(exc: BaseException) -> str:
@@ -173,10 +449,19 @@ def _describe(exc: BaseException) -> str:
 
 
 class Transport:
-    """Makes the sessions of one run; they share its gate and its observers."""
+    """Makes the sessions of one run; they share its gate, its deadline, its watchdog and
+    its observers."""
 
-    def __init__(self, gate: RequestGate, *, proxies: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        gate: RequestGate,
+        *,
+        proxies: Mapping[str, str] | None = None,
+        deadline: float = REQUEST_TIMEOUT,
+    ) -> None:
         self.gate = gate
+        self.deadline = deadline
+        self.watchdog = _Watchdog(gate.interrupt)
         self._proxies = dict(proxies or {})
         self._observers: list[Observer] = []
         self._lock = threading.Lock()
@@ -194,7 +479,7 @@ class Transport:
         finally:
             self._observers.remove(captured.append)
 
-    def _notify(self, exchange: Exchange) -> None:
+    def notify(self, exchange: Exchange) -> None:
         with self._lock:
             for observer in self._observers:
                 observer(exchange)
@@ -207,16 +492,14 @@ class Transport:
         maximum: ssl.TLSVersion | None = None,
     ) -> requests.Session:
         """A session appearing as *identity*; plain ``http://`` URLs carry no TLS at all."""
-        session = requests.Session()
+        session = _Session()
         # Nothing from the environment (REQUESTS_CA_BUNDLE, .netrc) but the proxies given.
         session.trust_env = False
         session.proxies.update(self._proxies)
         context = identity.context(minimum=minimum, maximum=maximum)
         curl_args = identity.curl_args + _curl_tls_args(minimum, maximum)
-        session.mount(
-            "https://", _Adapter(context, identity.label, curl_args, self.gate, self._notify)
-        )
-        session.mount("http://", _Adapter(None, "plain HTTP", (), self.gate, self._notify))
+        session.mount("https://", _Adapter(context, identity.label, curl_args, self))
+        session.mount("http://", _Adapter(None, "plain HTTP", (), self))
         return session
 
 

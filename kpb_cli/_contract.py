@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -21,13 +23,14 @@ from contract_tests import (
     REMOTE_MAX_EXAMPLES,
     REMOTE_MAX_REQUESTS,
     REMOTE_RATE,
+    Interrupt,
     Limits,
     Outcome,
     Target,
     run_contract,
 )
 from kpb_cli._errors import reported_errors
-from kpb_cli._exit import ExitCode
+from kpb_cli._exit import STOP_SIGNALS, ExitCode
 from kpb_cli._options import TargetOptions
 from kpb_ext import parse_rate
 
@@ -105,7 +108,8 @@ def contract(
     command: kpb --env test --p12 FILE contract. Without them, the embedded simulator is
     tested. Exits 0 when the target conforms (assumptions contradicted are reported, not
     failed), 1 when it does not, 2 on wrong usage, 4 when the target cannot be reached
-    and 5 when the certificate cannot be used.
+    5 when the certificate cannot be used and 6 when a signal stopped it (the reports
+    then say what was checked until then).
     """
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     with reported_errors(), _contract_target(options, http_base_url) as target:
@@ -118,16 +122,43 @@ def contract(
             data_checks=data_checks,
             report_dir=report_dir,
         )
-        result = run_contract(
-            target, limits, progress=sys.stderr, pytest_output=sys.stderr if verbose else None
-        )
+        with _stopped_by_signals() as interrupt:
+            result = run_contract(
+                target,
+                limits,
+                progress=sys.stderr,
+                pytest_output=sys.stderr if verbose else None,
+                interrupt=interrupt,
+            )
     click.echo(result.summary, nl=False)
     exit_codes = {
         Outcome.CONFORMS: ExitCode.OK,
         Outcome.DOES_NOT_CONFORM: ExitCode.CONTRACT_VIOLATION,
         Outcome.UNREACHABLE: ExitCode.NETWORK,
+        Outcome.INTERRUPTED: ExitCode.INTERRUPTED,
     }
     raise click.exceptions.Exit(exit_codes[result.outcome])
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[Interrupt]:
+    """SIGINT, SIGTERM and SIGHUP stop the run cleanly: it finishes no further request and
+    writes its reports. A signal ignored when kpb started (nohup) stays ignored."""
+    interrupt = Interrupt()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        interrupt.set(f"stopped by {signal.Signals(signum).name}")
+
+    previous = {
+        signum: signal.signal(signum, stop)
+        for signum in STOP_SIGNALS
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
+    try:
+        yield interrupt
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager

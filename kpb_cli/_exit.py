@@ -5,7 +5,14 @@ The meanings below are the table that ``kpb --help`` prints (and README repeats)
 
 from __future__ import annotations
 
+import signal
 from enum import IntEnum
+
+#: What stops a command cleanly (ExitCode.INTERRUPTED). SIGHUP: the terminal closed; not
+#: on Windows.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class ExitCode(IntEnum):
@@ -37,7 +44,7 @@ _MEANINGS = {
     ExitCode.CERTIFICATE: "a certificate cannot be used: the client certificate (unreadable, "
     "wrong password, expired) or the CA bundle",
     ExitCode.INTERRUPTED: "stopped by SIGINT, SIGTERM or SIGHUP; kpb lookup wrote what was "
-    "done (continue with --resume)",
+    "done (continue with --resume), kpb contract its reports of what was checked",
     ExitCode.WRITE_FAILED: "an output file could not be written (disk full, no permission)",
     ExitCode.INTERNAL: "an unexpected error in kpb itself; -v shows the details",
     ExitCode.PIPE_CLOSED: "the output was closed before kpb had written it all (piped "

@@ -35,7 +35,7 @@ import click
 
 import kpb_ext
 from kpb_cli._errors import exit_code, reported_errors
-from kpb_cli._exit import ExitCode
+from kpb_cli._exit import STOP_SIGNALS, ExitCode
 from kpb_cli._options import TargetOptions
 from kpb_ext import (
     DEFAULT_RATE,
@@ -56,8 +56,6 @@ GRACE_SECONDS: Final = 5.0
 _LINE_LIMIT: Final = 4096
 # The most serious first: a failing network hides what KPB would have said.
 _SEVERITY: Final = [ExitCode.NETWORK, ExitCode.KPB_ERROR, ExitCode.CERTIFICATE, ExitCode.USAGE]
-_SIGNALS: Final = ("SIGINT", "SIGTERM", "SIGHUP")
-
 pass_options = click.make_pass_decorator(TargetOptions)
 
 
@@ -331,9 +329,8 @@ class _Interrupts:
             self._waiting = False
 
     def __enter__(self) -> _Interrupts:
-        for name in _SIGNALS:
-            signum = getattr(signal, name, None)
-            if signum is None or signal.getsignal(signum) is signal.SIG_IGN:
+        for signum in STOP_SIGNALS:
+            if signal.getsignal(signum) is signal.SIG_IGN:
                 continue
             try:
                 self._previous[signum] = signal.signal(signum, self._handle)

@@ -17,7 +17,7 @@ from types import FrameType
 import click
 from click.core import ParameterSource
 
-from kpb_cli._exit import ExitCode
+from kpb_cli._exit import STOP_SIGNALS, ExitCode
 from kpb_cli._sim_options import make_rehearsal, make_replay, rehearsal_options, replay_options
 from kpb_sim import (
     DRIFT_MODES,
@@ -35,10 +35,6 @@ __all__ = ["serve", "sim"]
 
 _EXAMPLE_CPR = "0702614074"  # Elev 1 of Bilag A
 _PORT = click.IntRange(0, 65535)
-# SIGHUP: the terminal closed. Not on Windows.
-_STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 
 class _InvalidInput(click.ClickException):
@@ -194,7 +190,7 @@ def serve(
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in _STOP_SIGNALS}
+    previous = {sig: signal.signal(sig, request_stop) for sig in STOP_SIGNALS}
     try:
         try:
             simulator.start()

@@ -1,7 +1,7 @@
 """Run one lookup against a hostile server in a process of its own, and report its peak
 memory. Run by ``test_hostile.py``:
 
-    python rss_child.py BASE_URL CA_FILE MODE [CONCURRENCY]
+    python -m tests.ext.rss_child BASE_URL CA_FILE MODE [CONCURRENCY]
 
 MODE ``one`` calls ``KpbClient.applications`` once; ``batch`` runs
 ``AsyncKpbClient.lookup_many`` over eight numbers at CONCURRENCY. Prints one JSON
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 import time
 
-resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+from tests.support.memory import cap_address_space, peak_rss_mb
+
+cap_address_space(2)
 
 from kpb_ext import AsyncKpbClient, KpbClient, KpbError, RetryPolicy  # noqa: E402
 
@@ -33,14 +34,6 @@ NUMBERS = [
     "0706614184",
     "0101701234",
 ]
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def one(base_url: str, ca_file: str) -> list[str]:

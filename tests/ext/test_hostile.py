@@ -38,7 +38,8 @@ from .servers import Reply, Request, TestServer, kpb
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 Serve = Callable[..., TestServer]
-CHILD = Path(__file__).with_name("rss_child.py")
+#: The repository, where ``python -m tests.ext.rss_child`` finds its modules.
+ROOT = Path(__file__).resolve().parents[2]
 RSS_LIMIT_MB = 100
 CPR = "0702614074"
 
@@ -60,7 +61,8 @@ def client_for(ca_file: Path) -> Any:
 
 def in_a_child(server: TestServer, ca_file: Path, *mode: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, str(CHILD), server.base_url, str(ca_file), *mode],
+        [sys.executable, "-m", "tests.ext.rss_child", server.base_url, str(ca_file), *mode],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
