@@ -9,7 +9,6 @@ wrong type) is judged by the schema and status checks, not here.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
@@ -19,7 +18,7 @@ from ._answers import DOCUMENTED_MEDIA_TYPE, JSON_MEDIA_TYPES, json_body, media_
 from ._codes import undocumented_codes
 from ._findings import Assumption, Verdict, curl_command, describe_answer
 from ._messages import documented_messages
-from ._spec import load_spec
+from ._spec import load_spec, response_schema
 from ._transport import Exchange
 
 __all__ = [
@@ -244,7 +243,7 @@ def answer_assumptions(exchange: Exchange, base_url: str) -> list[Assumption]:
         return found
 
     operation = f"GET {route}"
-    for path, kind, member in _walk(_response_schema(route), body, ""):
+    for path, kind, member in _walk(response_schema(route), body, ""):
         if kind == "null":
             add("D22", f"{operation} {path}", "may be null", "null", True)
         elif kind == "null value":
@@ -332,13 +331,6 @@ def _objects(value: Any) -> Iterator[dict[str, Any]]:
 
 
 # -- the spec's schemas, walked beside a body ---------------------------------------------
-
-
-@functools.cache
-def _response_schema(route: str) -> dict[str, Any]:
-    content = load_spec()["paths"][route]["get"]["responses"]["200"]["content"]
-    schema: dict[str, Any] = content["application/json"]["schema"]
-    return schema
 
 
 def _resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -34,6 +34,7 @@ from ._assumptions import (
 from ._discrepancies import entry
 from ._findings import Assumption, Findings
 from ._recording import Recording, read_recording
+from ._spec import schema_error
 from ._summary import assumptions_section, report_text
 from ._transport import Exchange
 
@@ -74,6 +75,9 @@ class Lesson:
     persons: dict[tuple[str, str, str], list[PersonDifference]] = field(default_factory=dict)
     #: (person label, cpr, route) of the simulator's data that the recordings never asked.
     unrecorded: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (person label, cpr, route) -> why the recorded answer does not conform to the spec:
+    #: its values are violations to report, not data for the simulator to copy.
+    nonconforming: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
 
 def learn(recordings: Sequence[Path], *, persons: Path | None = None) -> Lesson:
@@ -106,6 +110,9 @@ def learn(recordings: Sequence[Path], *, persons: Path | None = None) -> Lesson:
                 if member == "MedicalCertificates"
                 else (person.applications)
             )
+            error = schema_error(route, body)
+            if error is not None:
+                lesson.nonconforming[key] = error
             lesson.persons[key] = [
                 PersonDifference(person.label, person.cpr, route, where, ours, theirs)
                 for where, ours, theirs in _differences({member: records}, body, "")
@@ -230,7 +237,9 @@ def render_lesson(lesson: Lesson, *, persons_file: str = "kpb_sim/data/bilag_a.y
         if not differences:
             add(f"{where}: as the simulator serves it")
             continue
-        add(f"{where}: {len(differences)} differences")
+        error = lesson.nonconforming.get((label, cpr, route))
+        against = f", and it does not conform to the spec ({error})" if error else ""
+        add(f"{where}: {len(differences)} differences{against}")
         lines += [f"    - {difference.line()}" for difference in differences[:20]]
         if len(differences) > 20:
             add(f"    - … and {len(differences) - 20} more")
@@ -254,7 +263,16 @@ def _changes(lesson: Lesson, persons_file: str) -> list[str]:
             f"spec/DISCREPANCIES.md {entry(entry_id)}: revise the decision; the service "
             f"answered {first.subject}: {first.observed}"
         )
-    for differences in lesson.persons.values():
+    for key, differences in lesson.persons.items():
+        error = lesson.nonconforming.get(key)
+        if error is not None:
+            label, cpr, route = key
+            changes.append(
+                f"none to {persons_file} from {label} (cpr {cpr}) GET {route}: the answer "
+                f"does not conform to the spec ({error}); kpb contract reports it as a "
+                "violation for KPB support"
+            )
+            continue
         for difference in differences:
             changes.append(
                 f"{persons_file}, {difference.person} (cpr {difference.cpr}), "

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import yaml
 
 SPEC_NAME = "kpb.openapi.yaml"
@@ -39,6 +41,30 @@ def test_cprs() -> tuple[str, ...]:
     """The seven test CPR numbers of Bilag A: the examples of the spec's ``cpr``."""
     examples = load_spec()["components"]["parameters"]["Cpr"]["examples"]
     return tuple(str(example["value"]) for example in examples.values())
+
+
+@functools.cache
+def response_schema(route: str) -> dict[str, Any]:
+    """The schema of a 200 answer to *route* (``/Application``), ``$ref``s unresolved."""
+    content = load_spec()["paths"][route]["get"]["responses"]["200"]["content"]
+    schema: dict[str, Any] = content["application/json"]["schema"]
+    return schema
+
+
+def schema_error(route: str, body: object) -> str | None:
+    """Why *body* is not a 200 answer to *route* as the spec describes it (the first
+    reason, with where in the body); None when it is."""
+    schema = {"components": load_spec()["components"], **response_schema(route)}
+    error = next(iter(_validator(json.dumps(schema)).iter_errors(body)), None)
+    if error is None:
+        return None
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
+    return f"{where.lstrip('.') or 'the body'}: {error.message}"
+
+
+@functools.cache
+def _validator(schema: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(json.loads(schema))
 
 
 @functools.cache
