@@ -10,19 +10,20 @@ from typing import Any
 from _sim import Target
 from _timing import percentile
 
-from kpb_client.models import Application
+from kpb_client.models import ApplicationsResponse
 from kpb_ext import AsyncKpbClient, Cpr
 
 
 class TimedClient(AsyncKpbClient):
-    """Records how long each ``applications`` call takes, as ``lookup_many`` makes it."""
+    """Records how long each ``applications_answer`` call takes, as ``lookup_many``
+    makes it."""
 
     latencies: list[float]
 
-    async def applications(self, cpr: Cpr | str) -> list[Application]:
+    async def applications_answer(self, cpr: Cpr | str) -> ApplicationsResponse:
         started = time.perf_counter()
         try:
-            return await super().applications(cpr)
+            return await super().applications_answer(cpr)
         finally:
             self.latencies.append(time.perf_counter() - started)
 
