@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import jsonschema_rs
 from schemathesis import Case, Response
 from schemathesis.core.failures import AcceptedNegativeData, Failure, ServerError
 from schemathesis.openapi.checks import (
@@ -21,7 +20,7 @@ from schemathesis.openapi.checks import (
 from ._answers import DOCUMENTED_MEDIA_TYPE, JSON_MEDIA_TYPES, media_type
 from ._assumptions import cpr_case
 from ._findings import Assumption, curl_command, describe_answer
-from ._spec import load_spec
+from ._spec import first_error, load_spec
 from ._transport import Exchange
 
 __all__ = ["assumption_of", "explain", "failure_key"]
@@ -122,14 +121,10 @@ def _innermost(failure: JsonSchemaError) -> tuple[list[str | int], str, str]:
     if keyword not in ("anyOf", "oneOf"):
         return path, keyword, message
     schema = {"components": load_spec()["components"], **failure.schema}
-    error = next(iter(jsonschema_rs.validator_for(schema).iter_errors(failure.instance)), None)
-    while error is not None and getattr(error.kind, "context", None):
-        branches = [b for b in getattr(error.kind, "context") if b]  # noqa: B009 (AnyOf only)
-        deepest = max(branches, key=lambda b: max(len(e.instance_path) for e in b))
-        error = max(deepest, key=lambda e: len(e.instance_path))
+    error = first_error(schema, failure.instance)
+    if error is not None:
         keyword = str(error.schema_path[-1]) if error.schema_path else keyword
         message = error.message
-    if error is not None:
         path += list(error.instance_path)
     return path, keyword, message
 

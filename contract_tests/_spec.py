@@ -55,11 +55,23 @@ def schema_error(route: str, body: object) -> str | None:
     """Why *body* is not a 200 answer to *route* as the spec describes it (the first
     reason, with where in the body); None when it is."""
     schema = {"components": load_spec()["components"], **response_schema(route)}
-    error = next(iter(_validator(json.dumps(schema)).iter_errors(body)), None)
+    error = first_error(schema, body)
     if error is None:
         return None
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
     return f"{where.lstrip('.') or 'the body'}: {error.message}"
+
+
+def first_error(schema: dict[str, Any], instance: object) -> jsonschema_rs.ValidationError | None:
+    """The first reason *instance* does not satisfy *schema*. Inside an ``anyOf`` that no
+    branch satisfies (a nullable object, an open code set), the reason of the branch that
+    got furthest into the value, rather than "not valid under any of the schemas"."""
+    error = next(iter(_validator(json.dumps(schema)).iter_errors(instance)), None)
+    while error is not None and getattr(error.kind, "context", None):
+        branches = [b for b in getattr(error.kind, "context") if b]  # noqa: B009 (AnyOf only)
+        deepest = max(branches, key=lambda b: max(len(e.instance_path) for e in b))
+        error = max(deepest, key=lambda e: len(e.instance_path))
+    return error
 
 
 @functools.cache

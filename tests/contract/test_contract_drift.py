@@ -367,7 +367,7 @@ LEARNED: dict[str | None, tuple[set[str], str]] = {
         set(),
         "none to kpb_sim/data/bilag_a.yaml from Elev 2 (cpr 0107529039) GET "
         "/MedicalCertificate: the answer does not conform to the spec "
-        "(MedicalCertificates[0].Status: ",
+        '(MedicalCertificates[0].Status.Code: "1" is not of type "integer")',
     ),
     "undocumented-code": (
         set(),
