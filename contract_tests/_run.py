@@ -33,7 +33,7 @@ from schemathesis import Case, CheckResult, HookContext, Response
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.engine import Status
 
-from kpb_ext import ALLOW_LISTING_HINT, MAX_RESPONSE_BYTES, open_private
+from kpb_ext import ALLOW_LISTING_HINT, MAX_RESPONSE_BYTES, RETRY_STATUSES, open_private
 
 from ._answers import json_body
 from ._assumptions import answer_assumptions
@@ -56,6 +56,8 @@ from ._recording import CURRENT_ASSUMPTIONS, CURRENT_CASE, CURRENT_CHECK, HarRec
 from ._summary import RunFacts, render_summary
 from ._target import Limits, Target
 from ._transport import (
+    ASKED_AGAIN_LIMIT,
+    COME_BACK_LIMIT,
     REQUEST_TIMEOUT,
     Exchange,
     Interrupt,
@@ -405,6 +407,13 @@ def run_contract(
                 if first.status is None:
                     why = _unreachable(target, str(first.error))
                     aborted = f"{why}. Try: {curl_command(first)}"
+                elif first.status in RETRY_STATUSES:
+                    # A service that is down or busy (or its gateway says so): nothing to judge.
+                    aborted = (
+                        f"/test answered {first.status} {first.reason}".rstrip()
+                        + ": KPB, or a gateway in front of it, says the service is away or "
+                        f"busy; run kpb contract again later. Try: {curl_command(first)}"
+                    )
                 else:
                     tests = _run_pytest(run, report_dir, pytest_output)
             except RunInterrupted:
@@ -417,6 +426,12 @@ def run_contract(
             run.close()
             recording.close()
 
+    for status, count in sorted(transport.asked_again.items()):
+        findings.warnings.append(
+            f"{count} answers were {status} with a Retry-After of at most "
+            f"{COME_BACK_LIMIT:g} s; each was asked again after the wait (at most "
+            f"{ASKED_AGAIN_LIMIT} times), and only its last answer was judged"
+        )
     if interrupted:
         outcome = Outcome.INTERRUPTED
     elif aborted:

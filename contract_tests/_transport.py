@@ -16,7 +16,11 @@ caller can forget to:
 - give each request one deadline for connecting, TLS, the headers and the whole body.
   urllib3's timeouts apply to each read, so a server that sends one byte every few
   seconds would never time out: a watchdog shuts the connection down at the deadline,
-  and at once when the run is interrupted.
+  and at once when the run is interrupted;
+- ask again, after the wait, when a 429 or 503 says when to come back (``Retry-After``,
+  at most :data:`COME_BACK_LIMIT` seconds), at most :data:`ASKED_AGAIN_LIMIT` times: a
+  blip of a busy service is not a property of the contract. Every answer is recorded,
+  the ones that said "come back" included.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,11 +46,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from kpb_ext import MAX_RESPONSE_BYTES
+from kpb_ext import MAX_RESPONSE_BYTES, parse_retry_after
 
 from ._identity import Identity
 
 __all__ = [
+    "ASKED_AGAIN_LIMIT",
+    "COME_BACK_LIMIT",
     "REQUEST_TIMEOUT",
     "Exchange",
     "Interrupt",
@@ -57,6 +64,10 @@ __all__ = [
 
 #: Seconds a request may take in all: connecting, TLS, the headers and the whole body.
 REQUEST_TIMEOUT: Final = 30.0
+#: The longest ``Retry-After`` a run waits for, and how often it asks one request again.
+COME_BACK_LIMIT: Final = 10.0
+ASKED_AGAIN_LIMIT: Final = 2
+_COME_BACK_STATUSES: Final = frozenset({429, 503})
 #: How often the watchdog looks at the requests on their way.
 _WATCH_INTERVAL: Final = 0.05
 #: Seconds the watchdog waits for another request before its thread ends.
@@ -147,6 +158,14 @@ class RequestGate:
             while not self._limiter.try_acquire("kpb", blocking=True, timeout=0.25):
                 self._check_interrupt()
             self._check_interrupt()
+
+    def pause(self, seconds: float) -> None:
+        """Wait *seconds* (a ``Retry-After``), unless the run is interrupted meanwhile."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0:
+            self._check_interrupt()
+            time.sleep(min(left, 0.1))
+        self._check_interrupt()
 
     def _check_interrupt(self) -> None:
         if self.interrupt.reason is not None:
@@ -355,6 +374,17 @@ class _Adapter(HTTPAdapter):
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
         transport = self._transport
+        for _ in range(ASKED_AGAIN_LIMIT):
+            response = self._send_once(request, **kwargs)
+            wait = _come_back_after(response)
+            if wait is None:
+                return response
+            transport.note_asked_again(response.status_code)
+            transport.gate.pause(wait)
+        return self._send_once(request, **kwargs)
+
+    def _send_once(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        transport = self._transport
         # Server verification is never switched off, whatever a caller passes; nor are
         # the deadline and the size limit.
         kwargs["verify"] = True
@@ -404,6 +434,15 @@ class _Adapter(HTTPAdapter):
             )
         )
         return response
+
+
+def _come_back_after(response: requests.Response) -> float | None:
+    """The seconds a 429 or 503 asks the client to wait before it asks again; None when
+    it is no such answer, or asks for longer than a run waits."""
+    if response.status_code not in _COME_BACK_STATUSES:
+        return None
+    wait = parse_retry_after(response.headers.get("Retry-After"))
+    return wait if wait is not None and wait <= COME_BACK_LIMIT else None
 
 
 def _read(response: requests.Response) -> tuple[bytes, bool]:
@@ -465,6 +504,12 @@ class Transport:
         self._proxies = dict(proxies or {})
         self._observers: list[Observer] = []
         self._lock = threading.Lock()
+        #: status -> how many answers with it said when to come back, and were asked again
+        self.asked_again: Counter[int] = Counter()
+
+    def note_asked_again(self, status: int) -> None:
+        with self._lock:
+            self.asked_again[status] += 1
 
     def observe(self, observer: Observer) -> None:
         self._observers.append(observer)

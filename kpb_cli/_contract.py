@@ -108,8 +108,9 @@ def contract(
     command: kpb --env test --p12 FILE contract. Without them, the embedded simulator is
     tested. Exits 0 when the target conforms (assumptions contradicted are reported, not
     failed), 1 when it does not, 2 on wrong usage, 4 when the target cannot be reached
-    5 when the certificate cannot be used and 6 when a signal stopped it (the reports
-    then say what was checked until then).
+    or says it is away (429, 502, 503 or 504 to /test), 5 when the certificate cannot be
+    used and 6 when a signal stopped it (the reports then say what was checked until
+    then).
     """
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     with reported_errors(), _contract_target(options, http_base_url) as target:

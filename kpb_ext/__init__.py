@@ -97,6 +97,7 @@ if TYPE_CHECKING:
     from ._redact import install_log_redaction as install_log_redaction
     from ._redact import printable as printable
     from ._redact import redact as redact
+    from ._responses import parse_retry_after as parse_retry_after
     from ._responses import tls_error as tls_error
     from ._retry import RETRY_STATUSES as RETRY_STATUSES
     from ._retry import RetryPolicy as RetryPolicy

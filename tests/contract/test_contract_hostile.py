@@ -30,8 +30,11 @@ from contract_tests import (
     anonymous,
     run_contract,
 )
+from contract_tests._embedded import simulator_target
 from contract_tests._transport import RequestGate, Transport
 from kpb_ext import MAX_RESPONSE_BYTES
+from kpb_sim import CertificateSet, Outage, Rehearsal
+from kpb_sim.pytest_plugin import SimulatorFactory
 from tests.ext import hostile
 from tests.ext.servers import Reply, Request, TestServer, closed_port
 
@@ -255,3 +258,38 @@ def test_an_interrupt_cuts_the_request_in_flight(
     entries = _entries(result)
     assert len(entries) == result.requests == 2  # the connectivity check, then the one cut
     assert "stopped by SIGTERM" in entries[-1]["response"]["comment"]
+
+
+# -- a busy or absent service ---------------------------------------------------------------
+
+
+def test_answers_that_say_when_to_come_back_are_asked_again_not_judged(
+    kpb_sim_certs: CertificateSet, kpb_sim_factory: SimulatorFactory, self_test_limits: Limits
+) -> None:
+    # Beyond 40 requests a second the simulator answers 429 with Retry-After: 1, which a
+    # run on loopback reaches at once. Each such request is asked again after the wait.
+    simulator = kpb_sim_factory(rehearsal=Rehearsal(rate_limit=40))
+    target = simulator_target(kpb_sim_certs, simulator, description="rate-limited simulator")
+
+    result = run_contract(target, self_test_limits)
+
+    assert result.outcome == Outcome.CONFORMS, result.summary
+    statuses = [entry["response"]["status"] for entry in _entries(result)]
+    assert 429 in statuses  # recorded, though not judged
+    assert len(statuses) == result.requests
+    assert any("were 429 with a Retry-After" in w for w in result.findings.warnings)
+
+
+def test_a_service_that_is_away_is_unreachable_not_nonconforming(
+    kpb_sim_certs: CertificateSet, kpb_sim_factory: SimulatorFactory, self_test_limits: Limits
+) -> None:
+    # An outage: every request gets 503 with a Retry-After longer than a run waits.
+    simulator = kpb_sim_factory(rehearsal=Rehearsal(outages=(Outage(0, 600),)))
+    target = simulator_target(kpb_sim_certs, simulator, description="simulator in an outage")
+
+    result = run_contract(target, self_test_limits)
+
+    assert result.outcome == Outcome.UNREACHABLE, result.summary
+    assert result.requests == 1
+    assert "/test answered 503" in result.summary
+    assert "run kpb contract again later" in result.summary
