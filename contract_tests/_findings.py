@@ -124,6 +124,11 @@ class Violation:
         )
 
 
+class CertificateRefused(Exception):
+    """Raised by a check whose request KPB refused for the given certificate (a documented
+    401): what it checks could not be seen. The summary explains the refusal once."""
+
+
 class ContractViolation(AssertionError):
     """Raised by the suite's own checks; carries what the summary needs."""
 

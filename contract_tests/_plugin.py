@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._findings import Assumption, ContractViolation, DataCheck, DataCheckFailed
+from ._findings import (
+    Assumption,
+    CertificateRefused,
+    ContractViolation,
+    DataCheck,
+    DataCheckFailed,
+)
 from ._recording import CURRENT_ASSUMPTIONS, CURRENT_CHECK
 from ._transport import RunInterrupted
 
@@ -139,6 +145,10 @@ class ContractPlugin:
                 ("assumption", assumption.entry),
                 ("verdict", f"{assumption.verdict}: {assumption.line()}"),
             ]
+        if isinstance(error, CertificateRefused):
+            # The summary explains the refusal once, with what to send KPB support.
+            _skip(report, str(error))
+            return
         marker = item.get_closest_marker(DATA_CHECK)
         recorded = [v for v in findings.violations.values() if v.test == report.nodeid]
         if recorded and not (report.failed and marker is None):

@@ -40,6 +40,7 @@ from ._assumptions import answer_assumptions
 from ._failures import assumption_of, explain, failure_key
 from ._findings import (
     Assumption,
+    CertificateRefused,
     ContractViolation,
     Findings,
     Violation,
@@ -103,6 +104,9 @@ class Outcome(enum.Enum):
     DOES_NOT_CONFORM = "does not conform"
     #: The target could not be reached at all.
     UNREACHABLE = "unreachable"
+    #: KPB refused the given certificate (a documented 401) for some or every service, and
+    #: nothing else broke the contract: what the refused requests check was not seen.
+    CERTIFICATE_REFUSED = "certificate refused"
     #: The run was stopped before it ended (:class:`Interrupt`); the reports say what was
     #: checked until then.
     INTERRUPTED = "interrupted"
@@ -141,7 +145,9 @@ class ContractRun:
         #: sends it again): only these are kept, however large the answers were.
         self._case_exchanges: list[Exchange] = []
         self._schema: schemathesis.BaseSchema | None = None
-        self._classified: dict[int, Assumption | None] = {}
+        #: The failures of the case being sent that are judged as something other than a
+        #: violation (an assumption contradicted, the given certificate refused), by id.
+        self._not_violations: set[int] = set()
         self._contradicted = 0
         transport.observe(self._scan)
 
@@ -195,7 +201,24 @@ class ContractRun:
             except requests.RequestException:
                 if not captured:
                     raise
-        return captured[-1]
+        exchange = captured[-1]
+        refused = self.refusal(exchange)
+        if refused is not None:
+            raise CertificateRefused(f"not checked: the given certificate was refused ({refused})")
+        return exchange
+
+    def refusal(self, exchange: Exchange) -> str | None:
+        """``401 Certificate doesn't exist`` when KPB refused the given certificate with
+        one of its documented 401s: the answer says nothing about the contract."""
+        given = self.target.identity.label
+        if exchange.status != 401 or exchange.identity != given:
+            return None
+        if given == self.target.anonymous.label:
+            return None  # no certificate was given: a 401 is the answer under test
+        body = json_body(exchange)
+        text = body.get("Message") if isinstance(body, dict) else None
+        documented = find_documented(401, text)
+        return None if documented is None else str(documented)
 
     def violation(
         self, exchange: Exchange, *, check: str, expected: str, operation: str | None = None
@@ -277,14 +300,14 @@ class ContractRun:
             with self.transport.capture() as self._case_exchanges:
                 case.call_and_validate(session=self.session())
         except FailureGroup as group:
-            breaking = [f for f in group.exceptions if self._classified.get(id(f)) is None]
+            breaking = [f for f in group.exceptions if id(f) not in self._not_violations]
             if len(breaking) == len(group.exceptions):
                 raise
             if breaking:
                 raise FailureGroup(breaking) from None
         finally:
             CURRENT_CASE.reset(token)
-            self._classified.clear()
+            self._not_violations.clear()
             self._case_exchanges = []
 
     def _after_validate(
@@ -296,9 +319,12 @@ class ContractRun:
             if result.status != Status.FAILURE or result.failure is None:
                 continue
             failure: Failure = result.failure
+            if exchange is not None and self.refusal(exchange) is not None:
+                self._not_violations.add(id(failure))
+                continue
             assumption = assumption_of(failure, case, response, exchange)
-            self._classified[id(failure)] = assumption
             if assumption is not None:
+                self._not_violations.add(id(failure))
                 self._record(assumption)
                 continue
             expected, actual = explain(failure, response, exchange)
@@ -347,7 +373,7 @@ class ContractRun:
             documented = find_documented(exchange.status, body.get("Message"))
             if documented is not None:
                 self.findings.message_reached(str(documented), exchange)
-                if documented.status == 401 and exchange.identity == self.target.identity.label:
+                if self.refusal(exchange) is not None:
                     self.findings.refused(documented.text, exchange)
         for assumption in answer_assumptions(exchange, self.target.base_url):
             self.record(assumption)
@@ -436,6 +462,8 @@ def run_contract(
         outcome = Outcome.INTERRUPTED
     elif aborted:
         outcome = Outcome.UNREACHABLE
+    elif findings.conforms and findings.refusals:
+        outcome = Outcome.CERTIFICATE_REFUSED
     elif findings.conforms:
         outcome = Outcome.CONFORMS
     else:

@@ -62,6 +62,12 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
         add(f"Result: INTERRUPTED ({facts.interrupted}); {verdict} until then")
     elif facts.aborted:
         add(f"Result: NOT CHECKED: {facts.aborted}")
+    elif findings.conforms and findings.refusals:
+        refused = ", ".join(sorted(set(findings.refusals.values())))
+        add(
+            f"Result: NOT FULLY CHECKED: KPB refused the given certificate ({refused}); "
+            'nothing else broke the contract (see "The given certificate was refused")'
+        )
     elif findings.conforms:
         add("Result: CONFORMS to spec/kpb.openapi.yaml")
     else:

@@ -109,8 +109,8 @@ def contract(
     tested. Exits 0 when the target conforms (assumptions contradicted are reported, not
     failed), 1 when it does not, 2 on wrong usage, 4 when the target cannot be reached
     or says it is away (429, 502, 503 or 504 to /test), 5 when the certificate cannot be
-    used and 6 when a signal stopped it (the reports then say what was checked until
-    then).
+    used or KPB refused it (401) and nothing else broke the contract, and 6 when a signal
+    stopped it (the reports then say what was checked until then).
     """
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     with reported_errors(), _contract_target(options, http_base_url) as target:
@@ -137,6 +137,7 @@ def contract(
         Outcome.DOES_NOT_CONFORM: ExitCode.CONTRACT_VIOLATION,
         Outcome.UNREACHABLE: ExitCode.NETWORK,
         Outcome.INTERRUPTED: ExitCode.INTERRUPTED,
+        Outcome.CERTIFICATE_REFUSED: ExitCode.CERTIFICATE,
     }
     raise click.exceptions.Exit(exit_codes[result.outcome])
 

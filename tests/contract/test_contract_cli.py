@@ -155,6 +155,43 @@ def test_a_pkcs12_certificate_with_its_password_from_a_file(
 
 
 @pytest.mark.network
+def test_a_certificate_refused_for_one_service_exits_5_and_the_rest_is_checked(
+    kpb_sim: Simulator, kpb_sim_certs: CertificateSet, tmp_path: Path
+) -> None:
+    # KOMBIT approved this certificate for /Application only: /MedicalCertificate answers
+    # 401 Access not allowed, which is KPB doing its job, not breaking the contract.
+    allowed = kpb_sim_certs.client("application-only")
+    result = kpb_contract(
+        "--base-url",
+        kpb_sim.base_url,
+        "--cert",
+        allowed.cert,
+        "--key",
+        allowed.key_encrypted,
+        "--ca-bundle",
+        kpb_sim_certs.ca_cert,
+        "--http-base-url",
+        kpb_sim.http_base_url,
+        "--max-examples",
+        "5",
+        "--report-dir",
+        tmp_path / "report",
+        cwd=tmp_path,
+        env={"KPB_CERT_PASSWORD": allowed.password},
+    )
+
+    assert result.returncode == ExitCode.CERTIFICATE, result.stdout + result.stderr
+    assert "refused the given certificate (GET /api/MedicalCertificate)" in result.stdout
+    assert "401 Access not allowed for Certificate" in result.stdout
+    assert "0 violations" in result.stdout
+    # /Application was checked, its Bilag A data included
+    assert "Data checks: 7 of 7 as in Bilag A" in result.stdout, result.stdout
+    junit = (tmp_path / "report" / "junit.xml").read_text(encoding="utf-8")
+    assert 'failures="0"' in junit
+    assert 'errors="0"' in junit
+
+
+@pytest.mark.network
 def test_an_unreachable_target_exits_4(kpb_sim_certs: CertificateSet, tmp_path: Path) -> None:
     registered = kpb_sim_certs.client("registered")
     # the target and certificate as options of kpb itself, as for its other commands
