@@ -118,6 +118,22 @@ def test_without_arguments_the_embedded_simulator_is_tested(tmp_path: Path) -> N
     _assert_no_secrets(report_dir)
 
 
+def _short_run(simulator: Simulator, certificates: CertificateSet, tmp_path: Path) -> list[str]:
+    """The options of a short run against *simulator*, reports in tmp_path/report."""
+    return [
+        "--base-url",
+        simulator.base_url,
+        "--ca-bundle",
+        str(certificates.ca_cert),
+        "--http-base-url",
+        str(simulator.http_base_url),
+        "--max-examples",
+        "5",
+        "--report-dir",
+        str(tmp_path / "report"),
+    ]
+
+
 @pytest.mark.network
 def test_a_pkcs12_certificate_with_its_password_from_a_file(
     kpb_sim: Simulator, kpb_sim_certs: CertificateSet, tmp_path: Path
@@ -126,19 +142,10 @@ def test_a_pkcs12_certificate_with_its_password_from_a_file(
     password_file = tmp_path / "password"
     password_file.write_text(registered.password + "\n")
     result = kpb_contract(
-        "--base-url",
-        kpb_sim.base_url,
+        *_short_run(kpb_sim, kpb_sim_certs, tmp_path),
         "--p12",
         registered.p12,
-        "--ca-bundle",
-        kpb_sim_certs.ca_cert,
-        "--http-base-url",
-        kpb_sim.http_base_url,
-        "--max-examples",
-        "5",
         "--no-data-checks",
-        "--report-dir",
-        tmp_path / "report",
         cwd=tmp_path,
         env={"KPB_CERT_PASSWORD_FILE": str(password_file)},
     )
@@ -162,20 +169,11 @@ def test_a_certificate_refused_for_one_service_exits_5_and_the_rest_is_checked(
     # 401 Access not allowed, which is KPB doing its job, not breaking the contract.
     allowed = kpb_sim_certs.client("application-only")
     result = kpb_contract(
-        "--base-url",
-        kpb_sim.base_url,
+        *_short_run(kpb_sim, kpb_sim_certs, tmp_path),
         "--cert",
         allowed.cert,
         "--key",
         allowed.key_encrypted,
-        "--ca-bundle",
-        kpb_sim_certs.ca_cert,
-        "--http-base-url",
-        kpb_sim.http_base_url,
-        "--max-examples",
-        "5",
-        "--report-dir",
-        tmp_path / "report",
         cwd=tmp_path,
         env={"KPB_CERT_PASSWORD": allowed.password},
     )
