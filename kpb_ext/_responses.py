@@ -124,8 +124,11 @@ def read_string_list(response: Received) -> list[str]:
 def _json(response: Received) -> Any:
     try:
         return json.loads(response.content)
-    except (ValueError, RecursionError):  # includes JSONDecodeError and UnicodeDecodeError
+    except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
         raise _invalid(response, "the body is not JSON") from None
+    except RecursionError:
+        # nested deeper than any KPB answer (a few levels), and than Python's parser goes
+        raise _invalid(response, "the body is nested too deeply to read as JSON") from None
 
 
 def _invalid(response: Received, problem: str, hint: str | None = None) -> InvalidResponseError:

@@ -170,6 +170,12 @@ def test_not_the_documented_body(body: bytes) -> None:
     assert "0702614074" not in str(caught.value)
 
 
+def test_a_body_nested_too_deeply_is_named_so() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000  # valid JSON, deeper than the parser goes
+    with pytest.raises(InvalidResponseError, match="nested too deeply to read as JSON"):
+        read_model(response(200, deep), MedicalCertificatesResponse)
+
+
 def test_ping_body() -> None:
     assert read_string_list(response(200, ["Hello", "World"])) == ["Hello", "World"]
     for bad in ({"Hello": "World"}, ["Hello", 1], b'"Hello"', [], ["Hello", "World", "!"]):
