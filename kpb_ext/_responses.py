@@ -100,17 +100,28 @@ M = TypeVar("M", bound=_Model)
 # -- bodies ------------------------------------------------------------------------------
 
 
+#: For JSON in another shape: KPB's own answer differs from the spec, or a stranger's.
+_SHAPE_HINT = (
+    "The answer is JSON, but not in the shape the spec gives KPB's answers (see the field "
+    "named). If the base URL is KPB's, run `kpb contract` against it to see every "
+    "difference, and send its summary to KPB support; otherwise a proxy or other server "
+    "may answer in KPB's place."
+)
+
+
 def read_model(response: Received, model: type[M]) -> M:
     """Parse a 200 body into the generated *model*, or raise InvalidResponseError."""
     data = _json(response)
     problem = body_problem(model, data)
     if problem is not None:
-        raise _invalid(response, f"the body does not match the spec: body{problem}")
+        raise _invalid(response, f"the body does not match the spec: body{problem}", _SHAPE_HINT)
     try:
         return model.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a GUID's format
         reason = _parse_problem(exc)
-        raise _invalid(response, f"the body does not match the spec ({reason})") from None
+        raise _invalid(
+            response, f"the body does not match the spec ({reason})", _SHAPE_HINT
+        ) from None
 
 
 def read_string_list(response: Received) -> list[str]:

@@ -147,6 +147,7 @@ def test_wrong_shapes(mutate: Any, where: str) -> None:
         read_model(response(200, body), ApplicationsResponse)
     assert where in str(caught.value)
     assert caught.value.status_code == 200
+    assert "run `kpb contract`" in caught.value.hint  # JSON in another shape, not HTML
 
 
 @pytest.mark.parametrize(
@@ -166,6 +167,8 @@ def test_not_the_documented_body(body: bytes) -> None:
     with pytest.raises(InvalidResponseError) as caught:
         read_model(response(200, body), MedicalCertificatesResponse)
     assert caught.value.status_code == 200
+    # JSON in another shape may be KPB's own, anything else is a stranger's answer
+    assert ("kpb contract" in caught.value.hint) == (body in (b"[]", b"null"))
     assert "0702614074" not in caught.value.excerpt
     assert "0702614074" not in str(caught.value)
 
