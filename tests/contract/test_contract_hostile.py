@@ -28,6 +28,7 @@ from contract_tests import (
     Outcome,
     Target,
     anonymous,
+    given_certificate,
     run_contract,
 )
 from contract_tests._embedded import simulator_target
@@ -36,6 +37,7 @@ from kpb_ext import MAX_RESPONSE_BYTES
 from kpb_sim import CertificateSet, Outage, Rehearsal
 from kpb_sim.pytest_plugin import SimulatorFactory
 from tests.ext import hostile
+from tests.ext.pki import Issued
 from tests.ext.servers import Reply, Request, TestServer, closed_port
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
@@ -293,3 +295,31 @@ def test_a_service_that_is_away_is_unreachable_not_nonconforming(
     assert result.requests == 1
     assert "/test answered 503" in result.summary
     assert "run kpb contract again later" in result.summary
+
+
+def test_a_kpb_that_refuses_the_certificate_everywhere_is_reported_not_crashed(
+    serve: Serve, ca_file: Path, client_cert: Issued, tmp_path: Path
+) -> None:
+    # Even /test, which needs no certificate, answers the given one with a documented
+    # 401: the run goes on, and says the certificate was refused.
+    def refuse(request: Request) -> Reply:
+        if request.client_subject is None:
+            return Reply.message(401, "Certificate required")
+        return Reply.message(401, "Certificate doesn't exist")
+
+    server = serve(refuse)
+    cert, key = client_cert.write_pem(tmp_path, "client")
+    identity = given_certificate(cert=cert, key=key, ca_bundle=ca_file)
+    target = Target(
+        server.base_url,
+        identity,
+        anonymous(ca_file),
+        http_base_url=f"http://127.0.0.1:{closed_port()}/api",
+    )
+
+    result = run_contract(target, _limits(tmp_path / "report"))
+
+    assert "401 Certificate doesn't exist" in result.summary
+    assert "The given certificate was refused" in result.summary
+    assert result.outcome in (Outcome.CERTIFICATE_REFUSED, Outcome.DOES_NOT_CONFORM)
+    assert not result.findings.errors, result.findings.errors
