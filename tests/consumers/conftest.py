@@ -29,17 +29,6 @@ from .build import (
     tool_missing,
 )
 
-# The seven test persons of the PDF (§1.1, Bilag A), in the PDF's order.
-BILAG_A_CPRS = (
-    "0702614074",
-    "0107529039",
-    "0701614038",
-    "0709614401",
-    "0707614293",
-    "0707614285",
-    "0706614184",
-)
-
 
 @pytest.fixture(scope="session")
 def tools() -> None:

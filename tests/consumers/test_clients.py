@@ -18,9 +18,10 @@ import pytest
 import yaml
 
 from kpb_sim import CertificateSet, Simulator
+from tests.support.bilag_a import TEST_CPRS
 
 from .build import ROOT, SPEC, JavaConsumer, NodeConsumer
-from .conftest import BILAG_A_CPRS, lookup_args, raw_answer
+from .conftest import lookup_args, raw_answer
 from .expectations import report_problems
 
 Consumer = JavaConsumer | NodeConsumer
@@ -91,17 +92,17 @@ def test_looks_up_the_seven_test_persons_over_mutual_tls(
     kpb_sim_certs: CertificateSet,
     raw_client: httpx.Client,
 ) -> None:
-    lines = consumer(*lookup_args(kpb_sim, kpb_sim_certs, BILAG_A_CPRS))
+    lines = consumer(*lookup_args(kpb_sim, kpb_sim_certs, TEST_CPRS))
 
     assert lines[0] == {"operation": "test", "body": ["Hello", "World"]}
     answers = [line for line in lines if "person" in line]
     assert [(line["person"], line["operation"]) for line in answers] == [
         (person, operation)
-        for person in range(len(BILAG_A_CPRS))
+        for person in range(len(TEST_CPRS))
         for operation in ("applications", "medical-certificates")
     ]
     for line in answers:
-        body = raw_answer(raw_client, kpb_sim, line["operation"], BILAG_A_CPRS[line["person"]])
+        body = raw_answer(raw_client, kpb_sim, line["operation"], TEST_CPRS[line["person"]])
         problems = report_problems(spec(), line["operation"], line, body)
         assert problems == [], f"Elev {line['person'] + 1}, {line['operation']}: {problems}"
 
@@ -131,7 +132,7 @@ def test_undocumented_exam_status_stays_a_number(
     raw_client: httpx.Client,
 ) -> None:
     simulator = kpb_sim_factory("undocumented-code")
-    elev3 = BILAG_A_CPRS[2]
+    elev3 = TEST_CPRS[2]
 
     lines = consumer(*lookup_args(simulator, kpb_sim_certs, (elev3,)))
 

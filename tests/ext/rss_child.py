@@ -23,17 +23,10 @@ from tests.support.memory import cap_address_space, peak_rss_mb
 cap_address_space(2)
 
 from kpb_ext import AsyncKpbClient, KpbClient, KpbError, RetryPolicy  # noqa: E402
+from tests.support.bilag_a import TEST_CPRS  # noqa: E402
 
-NUMBERS = [
-    "0702614074",
-    "0107529039",
-    "0701614038",
-    "0709614401",
-    "0707614293",
-    "0707614285",
-    "0706614184",
-    "0101701234",
-]
+# the test persons, and a number KPB does not know
+NUMBERS = [*TEST_CPRS, "0101701234"]
 
 
 def one(base_url: str, ca_file: str) -> list[str]:

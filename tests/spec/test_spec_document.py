@@ -9,17 +9,8 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 from contract_tests._spec import load_spec, spec_path
+from tests.support.bilag_a import BY_EXAMPLE_NAME as TEST_CPRS
 from tests.support.validators import response_validator, validator_for
-
-TEST_CPRS = {
-    "elev1": "0702614074",
-    "elev2": "0107529039",
-    "elev3": "0701614038",
-    "elev4": "0709614401",
-    "elev5": "0707614293",
-    "elev6": "0707614285",
-    "elev7": "0706614184",
-}
 
 
 def test_validates_as_openapi_3_1() -> None:
