@@ -20,7 +20,7 @@ from schemathesis.openapi.checks import (
 from ._answers import DOCUMENTED_MEDIA_TYPE, JSON_MEDIA_TYPES, media_type
 from ._assumptions import cpr_case
 from ._findings import Assumption, curl_command, describe_answer
-from ._spec import first_error, load_spec
+from ._spec import first_error
 from ._transport import Exchange
 
 __all__ = ["assumption_of", "explain", "failure_key"]
@@ -120,8 +120,7 @@ def _innermost(failure: JsonSchemaError) -> tuple[list[str | int], str, str]:
     message = failure.validation_message or failure.title
     if keyword not in ("anyOf", "oneOf"):
         return path, keyword, message
-    schema = {"components": load_spec()["components"], **failure.schema}
-    error = first_error(schema, failure.instance)
+    error = first_error(failure.schema, failure.instance)
     if error is not None:
         keyword = str(error.schema_path[-1]) if error.schema_path else keyword
         message = error.message

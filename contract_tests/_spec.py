@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import json
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +53,7 @@ def response_schema(route: str) -> dict[str, Any]:
 def schema_error(route: str, body: object) -> str | None:
     """Why *body* is not a 200 answer to *route* as the spec describes it (the first
     reason, with where in the body); None when it is."""
-    schema = {"components": load_spec()["components"], **response_schema(route)}
-    error = first_error(schema, body)
+    error = first_error(response_schema(route), body)
     if error is None:
         return None
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
@@ -63,20 +61,17 @@ def schema_error(route: str, body: object) -> str | None:
 
 
 def first_error(schema: dict[str, Any], instance: object) -> jsonschema_rs.ValidationError | None:
-    """The first reason *instance* does not satisfy *schema*. Inside an ``anyOf`` that no
-    branch satisfies (a nullable object, an open code set), the reason of the branch that
-    got furthest into the value, rather than "not valid under any of the schemas"."""
-    error = next(iter(_validator(json.dumps(schema)).iter_errors(instance)), None)
+    """The first reason *instance* does not satisfy *schema* (a schema of the spec, its
+    ``$ref``s resolved in the spec). Inside an ``anyOf`` that no branch satisfies (a
+    nullable object, an open code set), the reason of the branch that got furthest into
+    the value, rather than "not valid under any of the schemas"."""
+    resolvable = {"components": load_spec()["components"], **schema}
+    error = next(iter(jsonschema_rs.validator_for(resolvable).iter_errors(instance)), None)
     while error is not None and getattr(error.kind, "context", None):
         branches = [b for b in getattr(error.kind, "context") if b]  # noqa: B009 (AnyOf only)
         deepest = max(branches, key=lambda b: max(len(e.instance_path) for e in b))
         error = max(deepest, key=lambda e: len(e.instance_path))
     return error
-
-
-@functools.cache
-def _validator(schema: str) -> jsonschema_rs.Validator:
-    return jsonschema_rs.validator_for(json.loads(schema))
 
 
 @functools.cache
