@@ -45,10 +45,7 @@ JSON_MEDIA_TYPES = (DOCUMENTED_MEDIA_TYPE, "text/json")
 
 def media_type(exchange: Exchange) -> str:
     """The answer's Content-Type without parameters, in lower case; "" for none."""
-    content_type = next(
-        (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
-    )
-    return content_type.split(";")[0].strip().lower()
+    return exchange.content_type.split(";")[0].strip().lower()
 
 
 def is_json(exchange: Exchange) -> bool:

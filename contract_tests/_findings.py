@@ -77,9 +77,7 @@ def describe_answer(exchange: Exchange, limit: int = 160) -> str:
     """``401 application/json {"Message":"Certificate required"}``, shortened."""
     if exchange.status is None:
         return f"no answer ({exchange.error})"
-    content_type = next(
-        (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
-    )
+    content_type = exchange.content_type
     if exchange.cut:
         content_type += f" more than {MAX_RESPONSE_BYTES:,} bytes:"
     text = exchange.body[: limit * 4].decode("utf-8", "replace")

@@ -98,9 +98,6 @@ class HarRecording:
             postData=_post_data(exchange),
             bodySize=len(exchange.request_body or b""),
         )
-        content_type = next(
-            (v for k, v in exchange.response_headers.items() if k.lower() == "content-type"), ""
-        )
         body, note = exchange.body, None
         if exchange.cut:
             body = body[:CUT_ANSWER_RECORDED]
@@ -114,7 +111,7 @@ class HarRecording:
             headers=[harfile.Record(name=k, value=v) for k, v in exchange.response_headers.items()],
             content=harfile.Content(
                 size=len(body),
-                mimeType=content_type,
+                mimeType=exchange.content_type,
                 text=text,
                 encoding=encoding,
                 comment=note,

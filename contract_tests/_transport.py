@@ -46,7 +46,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from kpb_ext import MAX_RESPONSE_BYTES, parse_retry_after
+from kpb_ext import MAX_RESPONSE_BYTES, RETRY_AFTER_STATUSES, parse_retry_after
 
 from ._identity import Identity
 
@@ -67,7 +67,6 @@ REQUEST_TIMEOUT: Final = 30.0
 #: The longest ``Retry-After`` a run waits for, and how often it asks one request again.
 COME_BACK_LIMIT: Final = 10.0
 ASKED_AGAIN_LIMIT: Final = 2
-_COME_BACK_STATUSES: Final = frozenset({429, 503})
 #: How often the watchdog looks at the requests on their way.
 _WATCH_INTERVAL: Final = 0.05
 #: Seconds the watchdog waits for another request before its thread ends.
@@ -121,6 +120,13 @@ class Exchange:
     error: str | None = None
     #: The body went on past MAX_RESPONSE_BYTES (decompressed), and was not read further.
     cut: bool = False
+
+    @property
+    def content_type(self) -> str:
+        """The answer's Content-Type header as sent; "" for none."""
+        return next(
+            (v for k, v in self.response_headers.items() if k.lower() == "content-type"), ""
+        )
 
 
 Observer = Callable[[Exchange], None]
@@ -439,7 +445,7 @@ class _Adapter(HTTPAdapter):
 def _come_back_after(response: requests.Response) -> float | None:
     """The seconds a 429 or 503 asks the client to wait before it asks again; None when
     it is no such answer, or asks for longer than a run waits."""
-    if response.status_code not in _COME_BACK_STATUSES:
+    if response.status_code not in RETRY_AFTER_STATUSES:
         return None
     wait = parse_retry_after(response.headers.get("Retry-After"))
     return wait if wait is not None and wait <= COME_BACK_LIMIT else None

@@ -99,6 +99,7 @@ if TYPE_CHECKING:
     from ._redact import redact as redact
     from ._responses import parse_retry_after as parse_retry_after
     from ._responses import tls_error as tls_error
+    from ._retry import RETRY_AFTER_STATUSES as RETRY_AFTER_STATUSES
     from ._retry import RETRY_STATUSES as RETRY_STATUSES
     from ._retry import RetryPolicy as RetryPolicy
     from ._time import KPB_TIME_ZONE as KPB_TIME_ZONE

@@ -44,14 +44,15 @@ from ._exceptions import (
 from ._rate import Pacer
 from ._redact import logger
 
-__all__ = ["RETRY_STATUSES", "RetryPolicy"]
+__all__ = ["RETRY_AFTER_STATUSES", "RETRY_STATUSES", "RetryPolicy"]
 
 T = TypeVar("T")
 R = TypeVar("R", tenacity.Retrying, tenacity.AsyncRetrying)
 
 #: Statuses that are retried.
 RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
-_RETRY_AFTER_STATUSES: Final = frozenset({429, 503})
+#: Statuses whose Retry-After is obeyed: KPB (or its gateway) said when to come back.
+RETRY_AFTER_STATUSES: Final = frozenset({429, 503})
 
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -94,7 +95,7 @@ class RetryPolicy:
         """The seconds a 429 or 503 asked to wait with ``Retry-After``, if it did."""
         if (
             isinstance(error, UnexpectedStatusError)
-            and error.status_code in _RETRY_AFTER_STATUSES
+            and error.status_code in RETRY_AFTER_STATUSES
             and error.retry_after is not None
         ):
             return error.retry_after
