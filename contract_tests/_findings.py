@@ -216,7 +216,7 @@ class Findings:
     errors: list[str] = field(default_factory=list)
     #: documented error message -> how it was reached
     messages_reached: dict[str, str] = field(default_factory=dict)
-    #: 401 messages the given certificate itself got -> where
+    #: operation (``GET /Application``) -> the 401 message the given certificate got there
     refusals: dict[str, str] = field(default_factory=dict)
 
     def add_violation(self, violation: Violation, *key: str) -> None:
@@ -248,9 +248,8 @@ class Findings:
             message, f"{exchange.method} {route} with {exchange.identity}"
         )
 
-    def refused(self, message: str, exchange: Exchange) -> None:
-        route = urlsplit(exchange.url).path
-        self.refusals.setdefault(message, f"{exchange.method} {route}")
+    def refused(self, operation: str, message: str) -> None:
+        self.refusals.setdefault(operation, message)
 
     def grouped(self) -> list[tuple[Violation, int]]:
         """One entry per distinct violation (same operation, check, spec and answer),

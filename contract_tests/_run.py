@@ -374,7 +374,7 @@ class ContractRun:
             if documented is not None:
                 self.findings.message_reached(str(documented), exchange)
                 if self.refusal(exchange) is not None:
-                    self.findings.refused(documented.text, exchange)
+                    self.findings.refused(self.operation(exchange), documented.text)
         for assumption in answer_assumptions(exchange, self.target.base_url):
             self.record(assumption)
 

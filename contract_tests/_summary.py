@@ -63,7 +63,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     elif facts.aborted:
         add(f"Result: NOT CHECKED: {facts.aborted}")
     elif findings.conforms and findings.refusals:
-        refused = ", ".join(sorted(set(findings.refusals.values())))
+        refused = ", ".join(sorted(findings.refusals))
         add(
             f"Result: NOT FULLY CHECKED: KPB refused the given certificate ({refused}); "
             'nothing else broke the contract (see "The given certificate was refused")'
@@ -111,7 +111,7 @@ def render_summary(facts: RunFacts, findings: Findings) -> str:
     if findings.refusals:
         _section(lines, "The given certificate was refused")
         remedies = {m.text: m.remedy for m in documented_messages() if m.status == 401}
-        for text, where in findings.refusals.items():
+        for where, text in sorted(findings.refusals.items()):
             add(f"  - {where}: 401 {text}. {remedies.get(text, '')}".rstrip())
         add(f"  When you write to {SUPPORT_EMAIL} (PDF §3.1), send: the")
         add("  certificate's public .cer file (never the key or the .p12), its CVR and FID,")

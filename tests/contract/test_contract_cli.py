@@ -179,7 +179,7 @@ def test_a_certificate_refused_for_one_service_exits_5_and_the_rest_is_checked(
     )
 
     assert result.returncode == ExitCode.CERTIFICATE, result.stdout + result.stderr
-    assert "refused the given certificate (GET /api/MedicalCertificate)" in result.stdout
+    assert "refused the given certificate (GET /MedicalCertificate)" in result.stdout
     assert "401 Access not allowed for Certificate" in result.stdout
     assert "0 violations" in result.stdout
     # /Application was checked, its Bilag A data included

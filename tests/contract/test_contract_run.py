@@ -192,7 +192,11 @@ def test_a_refused_certificate_is_explained(
     # are not checked, and the summary says what to send KPB support.
     assert result.outcome == Outcome.CERTIFICATE_REFUSED, result.summary
     assert not result.findings.violations
-    assert "Result: NOT FULLY CHECKED: KPB refused the given certificate" in result.summary
+    # refused on both services: the result names both, not the first refusal only
+    assert (
+        "Result: NOT FULLY CHECKED: KPB refused the given certificate "
+        "(GET /Application, GET /MedicalCertificate)"
+    ) in result.summary
     refusal = result.summary.split("The given certificate was refused\n", 1)[1]
     assert "401 Certificate doesn't exist" in refusal
     assert "kpb.support@knowledgecube.net" in refusal
